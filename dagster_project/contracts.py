@@ -1,0 +1,399 @@
+"""Data contracts: the ODCS YAML files are the single source of truth for source schemas.
+
+A contract is parsed once with the ``open-data-contract-standard`` models and turned into
+what every stage needs: the polars read and typing rules, the row rules that reject bad rows,
+the DuckDB table definition, the Great Expectations suite and the dbt source definitions.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import polars as pl
+import yaml
+from open_data_contract_standard.model import OpenDataContractStandard
+
+POLARS_TYPES: dict[str, pl.DataType] = {
+    "string": pl.String(),
+    "integer": pl.Int64(),
+    "number": pl.Float64(),
+    "date": pl.Date(),
+    "timestamp": pl.Datetime("us"),
+    "boolean": pl.Boolean(),
+}
+DUCKDB_TYPES = {
+    "string": "VARCHAR",
+    "integer": "BIGINT",
+    "number": "DOUBLE",
+    "date": "DATE",
+    "timestamp": "TIMESTAMP",
+    "boolean": "BOOLEAN",
+}
+TRUE_WORDS = ("true", "t", "yes", "y", "1")
+FALSE_WORDS = ("false", "f", "no", "n", "0")
+# Columns that ingestion adds to every raw table.
+LINEAGE_COLUMNS = {
+    "_batch_id": ("BIGINT", "Load batch (one per landing file), increasing in load order."),
+    "_source_file": ("VARCHAR", "Landing file the row came from, relative to landing/."),
+    "_row_number": ("BIGINT", "Data row number in the file (1 = first row after the header)."),
+    "_loaded_at": ("TIMESTAMP", "When the file was loaded (UTC)."),
+}
+
+
+class ContractError(ValueError):
+    """A contract file that cannot be used."""
+
+
+@dataclass(frozen=True)
+class Column:
+    name: str
+    logical_type: str
+    description: str
+    required: bool = False
+    unique: bool = False
+    primary_key: bool = False
+    personal: bool = False
+    allowed_values: tuple[str, ...] | None = None
+    minimum: Any = None
+    maximum: Any = None
+    fmt: str | None = None
+
+    @property
+    def polars_type(self) -> pl.DataType:
+        return POLARS_TYPES[self.logical_type]
+
+    @property
+    def duckdb_type(self) -> str:
+        return DUCKDB_TYPES[self.logical_type]
+
+    def bound(self, value: Any) -> Any:
+        """A minimum/maximum converted to the column's type."""
+        if value is None:
+            return None
+        if self.logical_type == "date" and isinstance(value, str):
+            return dt.date.fromisoformat(value)
+        if self.logical_type == "timestamp" and isinstance(value, str):
+            return dt.datetime.fromisoformat(value)
+        return value
+
+
+@dataclass(frozen=True)
+class Contract:
+    name: str
+    title: str
+    description: str
+    version: str
+    columns: tuple[Column, ...]
+    path: Path
+
+    @property
+    def column_names(self) -> list[str]:
+        return [c.name for c in self.columns]
+
+    @property
+    def required_columns(self) -> list[str]:
+        return [c.name for c in self.columns if c.required]
+
+    @property
+    def key_columns(self) -> list[str]:
+        return [c.name for c in self.columns if c.primary_key]
+
+    @property
+    def personal_columns(self) -> list[str]:
+        return [c.name for c in self.columns if c.personal]
+
+    def column(self, name: str) -> Column:
+        for c in self.columns:
+            if c.name == name:
+                return c
+        raise KeyError(name)
+
+
+def _allowed_values(prop: Any) -> tuple[str, ...] | None:
+    for rule in prop.quality or []:
+        if rule.metric == "invalidValues" and rule.arguments and "validValues" in rule.arguments:
+            return tuple(str(v) for v in rule.arguments["validValues"])
+    return None
+
+
+def parse_contract(path: Path) -> Contract:
+    """Parse one ODCS v3 contract file into a :class:`Contract`."""
+    try:
+        odcs = OpenDataContractStandard.from_string(path.read_text())
+    except Exception as exc:  # pydantic or YAML error: say which file
+        raise ContractError(f"{path}: not a valid ODCS v3 contract: {exc}") from exc
+    if not odcs.schema_ or len(odcs.schema_) != 1:
+        raise ContractError(f"{path}: expected exactly one schema object")
+    obj = odcs.schema_[0]
+    columns = []
+    for prop in obj.properties or []:
+        if prop.logicalType not in POLARS_TYPES:
+            raise ContractError(
+                f"{path}: column {prop.name!r} has logicalType {prop.logicalType!r}; "
+                f"supported: {sorted(POLARS_TYPES)}"
+            )
+        opts = prop.logicalTypeOptions or {}
+        columns.append(
+            Column(
+                name=prop.name,
+                logical_type=prop.logicalType,
+                description=(prop.description or "").strip(),
+                required=bool(prop.required or prop.primaryKey),
+                unique=bool(prop.unique or prop.primaryKey),
+                primary_key=bool(prop.primaryKey),
+                personal=(prop.classification or "").lower() == "personal",
+                allowed_values=_allowed_values(prop),
+                minimum=opts.get("minimum"),
+                maximum=opts.get("maximum"),
+                fmt=opts.get("format"),
+            )
+        )
+    if not any(c.primary_key for c in columns):
+        raise ContractError(f"{path}: no primaryKey column")
+    name = obj.physicalName or obj.name
+    if name != path.stem:
+        raise ContractError(f"{path}: schema name {name!r} must equal the file name")
+    purpose = odcs.description.purpose if odcs.description else None
+    return Contract(
+        name=name,
+        title=odcs.name or name,
+        description=(purpose or obj.description or "").strip(),
+        version=odcs.version,
+        columns=tuple(columns),
+        path=path,
+    )
+
+
+@cache
+def _load_all(contracts_dir: str) -> dict[str, Contract]:
+    paths = sorted(Path(contracts_dir).glob("*.yaml"))
+    if not paths:
+        raise ContractError(f"no contracts in {contracts_dir}")
+    return {p.stem: parse_contract(p) for p in paths}
+
+
+def load_contracts(contracts_dir: Path) -> dict[str, Contract]:
+    """All contracts in a folder, by name (cached per folder)."""
+    return _load_all(str(contracts_dir))
+
+
+# --------------------------------------------------------------------------- row rules
+
+
+def typed_expr(col: Column) -> pl.Expr:
+    """Expression that turns the column's text into its contract type (null when it fails)."""
+    text = pl.col(col.name).str.strip_chars()
+    match col.logical_type:
+        case "string":
+            return pl.col(col.name)
+        case "integer":
+            return text.cast(pl.Int64, strict=False)
+        case "number":
+            return text.cast(pl.Float64, strict=False)
+        case "date":
+            return text.str.strptime(pl.Date, col.fmt or "%Y-%m-%d", strict=False)
+        case "timestamp":
+            return text.str.strptime(pl.Datetime("us"), col.fmt or "%Y-%m-%d %H:%M:%S", strict=False)
+        case "boolean":
+            low = text.str.to_lowercase()
+            return (
+                pl.when(low.is_in(TRUE_WORDS))
+                .then(True)
+                .when(low.is_in(FALSE_WORDS))
+                .then(False)
+                .otherwise(None)
+            )
+    raise ContractError(f"unsupported type {col.logical_type}")
+
+
+def row_rules(contract: Contract) -> list[tuple[str, str, pl.Expr, str]]:
+    """(rule, column, failing-row condition over raw text + typed ``__t_<col>``, message).
+
+    Key uniqueness within a file is checked separately, in :func:`validate_frame`.
+    """
+    rules: list[tuple[str, str, pl.Expr, str]] = []
+    for col in contract.columns:
+        raw = pl.col(col.name)
+        typed = pl.col(f"__t_{col.name}")
+        if col.required:
+            rules.append(("required", col.name, raw.is_null(), "value is required but empty"))
+        if col.logical_type != "string":
+            hint = f" (format {col.fmt})" if col.fmt else ""
+            rules.append(
+                (
+                    f"type_{col.logical_type}",
+                    col.name,
+                    raw.is_not_null() & typed.is_null(),
+                    f"not a valid {col.logical_type}{hint}",
+                )
+            )
+        if col.allowed_values is not None:
+            rules.append(
+                (
+                    "allowed_values",
+                    col.name,
+                    typed.is_not_null() & ~typed.is_in(list(col.allowed_values)),
+                    f"not one of {', '.join(col.allowed_values)}",
+                )
+            )
+        lo, hi = col.bound(col.minimum), col.bound(col.maximum)
+        if lo is not None:
+            rules.append(("minimum", col.name, typed < pl.lit(lo), f"below the minimum {lo}"))
+        if hi is not None:
+            rules.append(("maximum", col.name, typed > pl.lit(hi), f"above the maximum {hi}"))
+    return rules
+
+
+@dataclass
+class Validated:
+    good: pl.DataFrame  # typed, contract columns + _row_number
+    rejected: pl.DataFrame  # _row_number, _rule, _column, _reason, _raw_record
+    missing_columns: list[str]
+    extra_columns: list[str]
+
+
+def validate_frame(contract: Contract, text: pl.DataFrame) -> Validated:
+    """Validate a frame of text columns (as read from a file, plus ``_row_number``).
+
+    Rows that break a rule are returned in ``rejected`` with every failed rule; the others are
+    returned typed in ``good``. Missing required columns reject every row.
+    """
+    present = set(text.columns)
+    missing = [c for c in contract.required_columns if c not in present]
+    extra = [c for c in text.columns if c not in contract.column_names and c != "_row_number"]
+    raw_record = pl.struct([c for c in text.columns if c != "_row_number"]).struct.json_encode()
+    if missing:
+        reason = "file lacks required column(s): " + ", ".join(missing)
+        rejected = text.select(
+            pl.col("_row_number"),
+            pl.lit("required_column").alias("_rule"),
+            pl.lit(", ".join(missing)).alias("_column"),
+            pl.lit(reason).alias("_reason"),
+            raw_record.alias("_raw_record"),
+        )
+        return Validated(_empty_good(contract), rejected, missing, extra)
+    # optional columns that the file lacks are added as empty
+    frame = text.with_columns(
+        [pl.lit(None, dtype=pl.String).alias(c) for c in contract.column_names if c not in present]
+    ).with_columns([pl.col(c).cast(pl.String) for c in contract.column_names])
+    frame = frame.with_columns([typed_expr(c).alias(f"__t_{c.name}") for c in contract.columns])
+    rules = row_rules(contract)
+    failures = [
+        pl.when(cond.fill_null(False)).then(pl.lit(f"{column}: {rule}: {message}")).otherwise(None)
+        for rule, column, cond, message in rules
+    ]
+    first_rule = pl.coalesce(
+        [pl.when(c.fill_null(False)).then(pl.lit(r)) for r, _, c, _ in rules] + [pl.lit(None)]
+    )
+    first_col = pl.coalesce(
+        [pl.when(c.fill_null(False)).then(pl.lit(col)) for _, col, c, _ in rules] + [pl.lit(None)]
+    )
+    frame = frame.with_columns(
+        pl.concat_str(failures, separator="; ", ignore_nulls=True).alias("_reason"),
+        first_rule.alias("_rule"),
+        first_col.alias("_column"),
+        raw_record.alias("_raw_record"),
+    )
+    # A key seen again in the file is a duplicate only among rows that pass every other rule:
+    # the first valid occurrence is kept.
+    for key in contract.key_columns:
+        dup = pl.col("_rule").is_null() & (pl.col(key).cum_count().over([key, pl.col("_rule").is_null()]) > 1)
+        msg = f"{key}: unique_in_file: duplicate key in the same file (the first occurrence is kept)"
+        frame = frame.with_columns(
+            pl.when(dup).then(pl.lit("unique_in_file")).otherwise(pl.col("_rule")).alias("_rule"),
+            pl.when(dup).then(pl.lit(key)).otherwise(pl.col("_column")).alias("_column"),
+            pl.when(dup).then(pl.lit(msg)).otherwise(pl.col("_reason")).alias("_reason"),
+        )
+    bad_mask = pl.col("_rule").is_not_null()
+    rejected = frame.filter(bad_mask).select("_row_number", "_rule", "_column", "_reason", "_raw_record")
+    good = frame.filter(~bad_mask).select(
+        [pl.col(f"__t_{c.name}").alias(c.name) for c in contract.columns] + [pl.col("_row_number")]
+    )
+    return Validated(good, rejected, [], extra)
+
+
+def _empty_good(contract: Contract) -> pl.DataFrame:
+    schema = {c.name: c.polars_type for c in contract.columns} | {"_row_number": pl.Int64()}
+    return pl.DataFrame(schema=schema)
+
+
+# --------------------------------------------------------------------------- DuckDB DDL
+
+
+def raw_table_ddl(contract: Contract, schema: str = "raw") -> str:
+    cols = [f'"{c.name}" {c.duckdb_type}' for c in contract.columns]
+    cols += [f'"{name}" {typ}' for name, (typ, _) in LINEAGE_COLUMNS.items()]
+    return f'CREATE TABLE IF NOT EXISTS {schema}."{contract.name}" ({", ".join(cols)})'
+
+
+def rejected_table_ddl(contract: Contract, schema: str = "raw") -> str:
+    return (
+        f'CREATE TABLE IF NOT EXISTS {schema}."{contract.name}__rejected" ('
+        '"_batch_id" BIGINT, "_source_file" VARCHAR, "_row_number" BIGINT, "_rule" VARCHAR, '
+        '"_column" VARCHAR, "_reason" VARCHAR, "_raw_record" VARCHAR, "_loaded_at" TIMESTAMP)'
+    )
+
+
+# --------------------------------------------------------------------------- dbt sources
+
+
+def dbt_sources(contracts: dict[str, Contract]) -> dict[str, Any]:
+    """The dbt sources definition for the raw schema, generated from the contracts."""
+    tables = []
+    for c in contracts.values():
+        columns = [
+            {
+                "name": col.name,
+                "description": col.description,
+                "data_type": col.duckdb_type.lower(),
+                **({"meta": {"personal": True}} if col.personal else {}),
+            }
+            for col in c.columns
+        ]
+        columns += [
+            {"name": name, "description": desc, "data_type": typ.lower()}
+            for name, (typ, desc) in LINEAGE_COLUMNS.items()
+        ]
+        tables.append(
+            {
+                "name": c.name,
+                "description": f"{c.title}: {c.description} (contract data_contracts/{c.path.name}, "
+                f"version {c.version})",
+                "meta": {"dagster": {"asset_key": ["raw", c.name]}, "contract": c.path.name},
+                "columns": columns,
+            }
+        )
+    return {
+        "version": 2,
+        "sources": [
+            {
+                "name": "raw",
+                "schema": "raw",
+                "description": "Validated rows loaded from landing/ by the Dagster ingestion "
+                "assets. Generated from data_contracts/ by `python -m dagster_project.contracts`;"
+                " do not edit by hand.",
+                "tables": tables,
+            }
+        ],
+    }
+
+
+def dbt_sources_yaml(contracts: dict[str, Contract]) -> str:
+    header = "# Generated from data_contracts/ by `python -m dagster_project.contracts`. Do not edit.\n"
+    return header + yaml.safe_dump(dbt_sources(contracts), sort_keys=False, width=100)
+
+
+SOURCES_FILE = Path("models/staging/_raw__sources.yml")
+
+
+if __name__ == "__main__":  # regenerate the dbt sources file
+    from dagster_project.settings import load_settings
+
+    s = load_settings()
+    target = s.dbt_project_dir / SOURCES_FILE
+    target.write_text(dbt_sources_yaml(load_contracts(s.contracts_dir)))
+    print(f"wrote {target}")

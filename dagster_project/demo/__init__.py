@@ -1,0 +1,1 @@
+"""The demo business: a bakery-café with three stores (see generator.py)."""

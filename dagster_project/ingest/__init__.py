@@ -1,0 +1,1 @@
+"""landing/ -> raw: read each new file, validate it against its contract, load it once."""

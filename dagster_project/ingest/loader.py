@@ -1,0 +1,178 @@
+"""Load landing files into raw tables: one batch per file, one transaction per batch.
+
+Good rows go to ``raw.<source>`` with ``_batch_id``, ``_source_file``, ``_row_number`` and
+``_loaded_at``; rows that break a contract rule go to ``raw.<source>__rejected`` with the rule;
+``raw.ingest_ledger`` records every file: rows read = rows loaded + rows rejected. A file whose
+content hash is already in the ledger is skipped, so re-delivering a file is a no-op.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import logging
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+import duckdb
+import polars as pl
+
+from dagster_project.contracts import Contract, raw_table_ddl, rejected_table_ddl, validate_frame
+from dagster_project.ingest.reader import UnreadableFile, read_text_frame
+
+log = logging.getLogger(__name__)
+
+LEDGER_DDL = """
+CREATE TABLE IF NOT EXISTS raw.ingest_ledger (
+    batch_id BIGINT PRIMARY KEY,
+    source VARCHAR NOT NULL,
+    file_name VARCHAR NOT NULL,
+    content_hash VARCHAR NOT NULL,
+    file_bytes BIGINT NOT NULL,
+    rows_read BIGINT NOT NULL,
+    rows_loaded BIGINT NOT NULL,
+    rows_rejected BIGINT NOT NULL,
+    status VARCHAR NOT NULL,
+    message VARCHAR,
+    loaded_at TIMESTAMP NOT NULL,
+    CHECK (rows_read = rows_loaded + rows_rejected)
+)
+"""
+FILE_SUFFIXES = (".csv",)
+
+
+@dataclass
+class FileResult:
+    batch_id: int
+    source: str
+    file_name: str
+    content_hash: str
+    file_bytes: int
+    rows_read: int
+    rows_loaded: int
+    rows_rejected: int
+    status: str  # loaded | partial | rejected | unreadable
+    message: str
+    loaded_at: dt.datetime
+
+
+def file_hash(path: Path) -> str:
+    h = hashlib.sha256()
+    with path.open("rb") as f:
+        for chunk in iter(lambda: f.read(1 << 20), b""):
+            h.update(chunk)
+    return h.hexdigest()
+
+
+def ensure_tables(con: duckdb.DuckDBPyConnection, contract: Contract) -> None:
+    con.execute("CREATE SCHEMA IF NOT EXISTS raw")
+    con.execute(LEDGER_DDL)
+    con.execute(raw_table_ddl(contract))
+    con.execute(rejected_table_ddl(contract))
+
+
+def landing_files(landing: Path, contract: Contract) -> list[Path]:
+    folder = landing / contract.name
+    if not folder.is_dir():
+        return []
+    return sorted(p for p in folder.iterdir() if p.is_file() and p.suffix.lower() in FILE_SUFFIXES)
+
+
+def _summarise_rejections(rejected: pl.DataFrame, limit: int = 3) -> str:
+    if rejected.is_empty():
+        return ""
+    by_rule = rejected.group_by("_column", "_rule").len().sort("len", descending=True)
+    rules = ", ".join(f"{c}/{r}: {n}" for c, r, n in by_rule.iter_rows())
+    examples = "; ".join(
+        f"row {n}: {reason}" for n, reason in rejected.select("_row_number", "_reason").head(limit).iter_rows()
+    )
+    return f"rejected by rule ({rules}); e.g. {examples}"
+
+
+def load_file(
+    con: duckdb.DuckDBPyConnection, contract: Contract, path: Path, landing: Path
+) -> FileResult | None:
+    """Load one file in one transaction; ``None`` if its content was loaded before."""
+    digest = file_hash(path)
+    seen = con.execute(
+        "SELECT file_name FROM raw.ingest_ledger WHERE source = ? AND content_hash = ?",
+        [contract.name, digest],
+    ).fetchall()
+    if seen:
+        log.info("%s: same content as %s, already loaded; skipped", path.name, seen[0][0])
+        return None
+    rel = str(path.relative_to(landing)) if path.is_relative_to(landing) else path.name
+    now = dt.datetime.now(dt.UTC).replace(tzinfo=None)
+    try:
+        text = read_text_frame(path)
+        checked = validate_frame(contract, text)
+        unreadable = None
+    except UnreadableFile as exc:
+        text, checked, unreadable = None, None, str(exc)
+
+    con.execute("BEGIN TRANSACTION")
+    try:
+        batch_id = con.execute(
+            "SELECT coalesce(max(batch_id), 0) + 1 FROM raw.ingest_ledger"
+        ).fetchall()[0][0]
+        meta = {"_batch_id": batch_id, "_source_file": rel, "_loaded_at": now}
+        if checked is None:
+            n_read = n_good = n_bad = 0
+            status, message = "unreadable", f"{rel}: {unreadable}"
+        else:
+            good = checked.good.with_columns([pl.lit(v).alias(k) for k, v in meta.items()])
+            bad = checked.rejected.with_columns([pl.lit(v).alias(k) for k, v in meta.items()])
+            if good.height:
+                con.register("_good_rows", good.to_arrow())
+                con.execute(f'INSERT INTO raw."{contract.name}" BY NAME SELECT * FROM _good_rows')
+                con.unregister("_good_rows")
+            if bad.height:
+                con.register("_bad_rows", bad.to_arrow())
+                con.execute(
+                    f'INSERT INTO raw."{contract.name}__rejected" BY NAME SELECT * FROM _bad_rows'
+                )
+                con.unregister("_bad_rows")
+            n_read, n_good, n_bad = text.height, good.height, bad.height
+            if checked.missing_columns:
+                status = "rejected"
+                message = (
+                    f"{rel}: file rejected: lacks required column(s) "
+                    f"{', '.join(checked.missing_columns)} (contract {contract.path.name}); "
+                    f"all {n_read} rows kept in raw.{contract.name}__rejected"
+                )
+            else:
+                status = "partial" if n_bad else "loaded"
+                parts = [f"{rel}: {n_read} rows read, {n_good} loaded, {n_bad} rejected"]
+                if n_bad:
+                    parts.append(_summarise_rejections(checked.rejected))
+                if checked.extra_columns:
+                    parts.append("ignored columns not in the contract: " + ", ".join(checked.extra_columns))
+                message = "; ".join(parts)
+        result = FileResult(
+            batch_id=batch_id, source=contract.name, file_name=rel, content_hash=digest,
+            file_bytes=path.stat().st_size, rows_read=n_read, rows_loaded=n_good,
+            rows_rejected=n_bad, status=status, message=message, loaded_at=now,
+        )
+        con.execute(
+            "INSERT INTO raw.ingest_ledger VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            list(asdict(result).values()),
+        )
+        con.execute("COMMIT")
+    except BaseException:
+        con.execute("ROLLBACK")
+        raise
+    (log.warning if status != "loaded" else log.info)(message)
+    return result
+
+
+def ingest_source(
+    con: duckdb.DuckDBPyConnection, contract: Contract, landing: Path
+) -> list[FileResult]:
+    """Load every new file of one source, in file-name order (dated names load oldest first)."""
+    ensure_tables(con, contract)
+    results = []
+    for path in landing_files(landing, contract):
+        res = load_file(con, contract, path, landing)
+        if res is not None:
+            results.append(res)
+    return results

@@ -1,0 +1,73 @@
+"""One settings object for every tool: paths, salts, demo scale and thresholds.
+
+Every value comes from an environment variable with a sensible default, so Dagster, the dbt
+profile (which reads ``EMPATHY_WAREHOUSE``), the report builder and the tests agree on one
+warehouse path.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+def _path(var: str, default: Path, root: Path) -> Path:
+    value = os.environ.get(var)
+    path = Path(value) if value else default
+    return path if path.is_absolute() else (root / path).resolve()
+
+
+@dataclass(frozen=True)
+class Settings:
+    root: Path
+    warehouse: Path
+    analytics: Path
+    landing: Path
+    site: Path
+    contracts_dir: Path
+    dbt_project_dir: Path
+    salt: str
+    demo_seed: int
+    demo_customers: int
+    demo_bad_rows: bool
+    duckdb_threads: int
+    duckdb_memory_limit: str
+    site_builds_kept: int = 2
+    extra: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def site_builds(self) -> Path:
+        return self.site.parent / f".{self.site.name}-builds"
+
+    def export_env(self) -> None:
+        """Make the resolved paths visible to subprocesses (the dbt profile reads them)."""
+        os.environ["EMPATHY_WAREHOUSE"] = str(self.warehouse)
+        os.environ["EMPATHY_SALT"] = self.salt
+        os.environ["EMPATHY_DUCKDB_THREADS"] = str(self.duckdb_threads)
+        os.environ["EMPATHY_DUCKDB_MEMORY_LIMIT"] = self.duckdb_memory_limit
+        os.environ.setdefault("DBT_SEND_ANONYMOUS_USAGE_STATS", "False")
+        os.environ.setdefault("DO_NOT_TRACK", "1")
+        os.environ.setdefault("GX_ANALYTICS_ENABLED", "False")
+
+
+def load_settings() -> Settings:
+    root = Path(os.environ.get("EMPATHY_HOME", PROJECT_ROOT)).resolve()
+    warehouse = _path("EMPATHY_WAREHOUSE", Path("warehouse/warehouse.duckdb"), root)
+    return Settings(
+        root=root,
+        warehouse=warehouse,
+        analytics=_path("EMPATHY_ANALYTICS", warehouse.parent / "analytics.duckdb", root),
+        landing=_path("EMPATHY_LANDING", Path("landing"), root),
+        site=_path("EMPATHY_SITE", Path("site"), root),
+        contracts_dir=_path("EMPATHY_CONTRACTS", PROJECT_ROOT / "data_contracts", root),
+        dbt_project_dir=PROJECT_ROOT / "dbt",
+        salt=os.environ.get("EMPATHY_SALT", "empathy-demo-salt-change-me"),
+        demo_seed=int(os.environ.get("EMPATHY_DEMO_SEED", "42")),
+        demo_customers=int(os.environ.get("EMPATHY_DEMO_CUSTOMERS", "1500")),
+        demo_bad_rows=os.environ.get("EMPATHY_DEMO_BAD_ROWS", "1") not in ("0", "false", "no"),
+        duckdb_threads=int(os.environ.get("EMPATHY_DUCKDB_THREADS", str(os.cpu_count() or 2))),
+        duckdb_memory_limit=os.environ.get("EMPATHY_DUCKDB_MEMORY_LIMIT", "4GB"),
+    )
