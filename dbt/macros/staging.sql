@@ -1,0 +1,15 @@
+{#- Raw is append-only: keep the latest version of each business key (latest batch wins,
+    then the last row of that batch). -#}
+{% macro latest_per_key(relation, key) -%}
+    select *
+    from {{ relation }}
+    qualify row_number() over (partition by {{ key }} order by _batch_id desc, _row_number desc) = 1
+{%- endmacro %}
+
+{#- A salted, one-way key in place of a direct identifier (customer id, employee id).
+    The salt is the EMPATHY_SALT setting; null stays null. -#}
+{% macro hash_key(expr) -%}
+    case when {{ expr }} is null then null
+         else left(sha256('{{ env_var("EMPATHY_SALT", "empathy-demo-salt-change-me") }}' || '|' || {{ expr }}), 20)
+    end
+{%- endmacro %}

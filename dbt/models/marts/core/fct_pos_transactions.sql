@@ -1,0 +1,30 @@
+with lines as (
+    select
+        transaction_id,
+        count(*) as lines,
+        sum(quantity) as item_units,
+        sum(net_sales) as lines_net_sales
+    from {{ ref('stg_pos__line_items') }}
+    group by transaction_id
+)
+
+select
+    t.transaction_id,
+    t.transaction_at,
+    t.transaction_date,
+    t.transaction_month,
+    t.store_id,
+    t.customer_key,
+    t.is_walk_in,
+    t.is_refund,
+    t.payment_method,
+    t.gross_sales,
+    t.discounts,
+    t.net_sales,
+    t.tax,
+    t.refund_of_transaction_id,
+    coalesce(l.lines, 0) as lines,
+    coalesce(l.item_units, 0) as item_units,
+    l.lines_net_sales
+from {{ ref('stg_pos__transactions') }} as t
+left join lines as l using (transaction_id)

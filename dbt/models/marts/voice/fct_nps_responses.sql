@@ -1,0 +1,11 @@
+select
+    response_id,
+    customer_key,
+    responded_at,
+    response_month,
+    store_id,
+    touchpoint,
+    score,
+    nps_category,
+    comment
+from {{ ref('stg_nps__responses') }}

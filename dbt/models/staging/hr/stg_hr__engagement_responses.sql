@@ -1,0 +1,18 @@
+with latest as (
+    {{ latest_per_key(source('raw', 'hr_engagement_responses'), 'response_id') }}
+)
+
+select
+    response_id,
+    survey_month,
+    store_id,
+    {{ hash_key('employee_id') }} as respondent_key,
+    item_valued,
+    item_listened_to,
+    item_tools,
+    item_growth,
+    item_workload,
+    enps_score,
+    comment,
+    _batch_id as batch_id
+from latest

@@ -1,0 +1,17 @@
+with latest as (
+    {{ latest_per_key(source('raw', 'nps_responses'), 'response_id') }}
+)
+
+select
+    response_id,
+    {{ hash_key('customer_id') }} as customer_key,
+    responded_at,
+    cast(date_trunc('month', responded_at) as date) as response_month,
+    store_id,
+    touchpoint,
+    score,
+    case when score >= 9 then 'promoter' when score >= 7 then 'passive' else 'detractor' end
+        as nps_category,
+    comment,
+    _batch_id as batch_id
+from latest

@@ -1,0 +1,16 @@
+with latest as (
+    {{ latest_per_key(source('raw', 'pos_line_items'), 'line_item_id') }}
+)
+
+select
+    line_item_id,
+    transaction_id,
+    item_sku,
+    item_name,
+    category,
+    quantity,
+    unit_price,
+    discount,
+    net_sales,
+    _batch_id as batch_id
+from latest

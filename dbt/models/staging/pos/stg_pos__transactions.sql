@@ -1,0 +1,23 @@
+with latest as (
+    {{ latest_per_key(source('raw', 'pos_transactions'), 'transaction_id') }}
+)
+
+select
+    transaction_id,
+    transaction_at,
+    cast(transaction_at as date) as transaction_date,
+    cast(date_trunc('month', transaction_at) as date) as transaction_month,
+    store_id,
+    {{ hash_key('customer_id') }} as customer_key,
+    customer_id is null as is_walk_in,
+    event_type,
+    event_type = 'refund' as is_refund,
+    payment_method,
+    gross_sales,
+    discounts,
+    net_sales,
+    tax,
+    refund_of_transaction_id,
+    {{ hash_key('staff_id') }} as staff_key,
+    _batch_id as batch_id
+from latest

@@ -1,0 +1,21 @@
+with latest as (
+    {{ latest_per_key(source('raw', 'support_tickets'), 'ticket_id') }}
+)
+
+select
+    ticket_id,
+    {{ hash_key('customer_id') }} as customer_key,
+    store_id,
+    channel,
+    created_at,
+    first_reply_at,
+    solved_at,
+    status,
+    reopens,
+    {{ hash_key('agent_id') }} as agent_key,
+    subject,
+    description,
+    csat_score,
+    csat_comment,
+    _batch_id as batch_id
+from latest
