@@ -35,6 +35,7 @@ class Settings:
     demo_bad_rows: bool
     duckdb_threads: int
     duckdb_memory_limit: str
+    currency: str = "£"
     site_builds_kept: int = 2
     extra: dict[str, str] = field(default_factory=dict)
 
@@ -70,4 +71,5 @@ def load_settings() -> Settings:
         demo_bad_rows=os.environ.get("EMPATHY_DEMO_BAD_ROWS", "1") not in ("0", "false", "no"),
         duckdb_threads=int(os.environ.get("EMPATHY_DUCKDB_THREADS", str(os.cpu_count() or 2))),
         duckdb_memory_limit=os.environ.get("EMPATHY_DUCKDB_MEMORY_LIMIT", "4GB"),
+        currency=os.environ.get("EMPATHY_CURRENCY_SYMBOL", "£"),
     )

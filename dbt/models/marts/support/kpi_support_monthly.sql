@@ -8,7 +8,6 @@ select
     median(full_resolution_minutes) as median_full_resolution_minutes,
     count(csat_score) as csat_ratings,
     count(*) filter (where is_csat_satisfied) as csat_satisfied,
-    round(100.0 * count(*) filter (where is_csat_satisfied) / nullif(count(csat_score), 0), 1)
-        as csat_pct
+    {{ csat_pct('csat_score') }} as csat_pct
 from {{ ref('fct_support_tickets') }}
 group by all

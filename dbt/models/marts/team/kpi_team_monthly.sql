@@ -18,10 +18,8 @@ survey as (
         store_id,
         survey_month as month,
         count(*) as survey_responses,
-        avg((item_valued + item_listened_to + item_tools + item_growth + item_workload) / 5.0)
-            as engagement_index,
-        100.0 * (count(*) filter (where enps_score >= 9) - count(*) filter (where enps_score <= 6))
-            / count(*) as enps
+        avg({{ engagement_index() }}) as engagement_index,
+        {{ nps('enps_score') }} as enps
     from {{ ref('stg_hr__engagement_responses') }}
     group by all
 ),

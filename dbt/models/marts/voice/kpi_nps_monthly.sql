@@ -6,7 +6,6 @@ select
     count(*) filter (where nps_category = 'promoter') as promoters,
     count(*) filter (where nps_category = 'passive') as passives,
     count(*) filter (where nps_category = 'detractor') as detractors,
-    round(100.0 * (count(*) filter (where nps_category = 'promoter')
-        - count(*) filter (where nps_category = 'detractor')) / count(*), 1) as nps
+    {{ nps('score') }} as nps
 from {{ ref('fct_nps_responses') }}
 group by all

@@ -1,0 +1,83 @@
+"""The Dagster code location: landing files -> raw -> dbt staging and marts -> checks -> report."""
+
+
+import hashlib
+import os
+import shutil
+import sys
+from pathlib import Path
+
+import dagster as dg
+from dagster_dbt import DbtCliResource
+
+from dagster_project.contracts import load_contracts
+from dagster_project.ingest.assets import build_gx_check, build_ingest_asset, build_ledger_asset
+from dagster_project.publish.assets import build_publish_asset
+from dagster_project.resources import DuckDBWarehouse
+from dagster_project.settings import load_settings
+from dagster_project.transform.dbt_assets import dbt_models, dbt_project, mart_keys
+
+settings = load_settings()
+settings.export_env()
+contracts = load_contracts(settings.contracts_dir)
+
+ingest_assets = [build_ingest_asset(c, settings) for c in contracts.values()]
+gx_checks = [build_gx_check(c) for c in contracts.values()]
+ledger_asset, ledger_check = build_ledger_asset(contracts, settings)
+publish_asset = build_publish_asset(settings, mart_keys())
+
+refresh_job = dg.define_asset_job(
+    "daily_refresh",
+    selection=dg.AssetSelection.all(),
+    description="Load new landing files, build and test the marts, publish the report.",
+)
+
+daily_schedule = dg.ScheduleDefinition(
+    job=refresh_job,
+    cron_schedule=os.environ.get("EMPATHY_SCHEDULE_CRON", "0 6 * * *"),
+    execution_timezone=os.environ.get("EMPATHY_TIMEZONE", "UTC"),
+    default_status=dg.DefaultScheduleStatus.RUNNING,
+)
+
+
+def landing_fingerprint(landing) -> str:
+    """Changes whenever a file in landing/ is added, removed or rewritten."""
+    h = hashlib.sha256()
+    if landing.is_dir():
+        for p in sorted(landing.rglob("*")):
+            if p.is_file() and not p.name.startswith("."):
+                st = p.stat()
+                h.update(f"{p.relative_to(landing)}|{st.st_size}|{st.st_mtime_ns}\n".encode())
+    return h.hexdigest()
+
+
+@dg.sensor(job=refresh_job, minimum_interval_seconds=60,
+           default_status=dg.DefaultSensorStatus.RUNNING,
+           description="Starts a refresh when files in landing/ change.")
+def landing_sensor(context: dg.SensorEvaluationContext):
+    fp = landing_fingerprint(settings.landing)
+    if context.cursor == fp:
+        return dg.SkipReason("landing/ unchanged")
+    context.update_cursor(fp)
+    return dg.RunRequest(run_key=f"landing-{fp[:16]}")
+
+
+defs = dg.Definitions(
+    assets=[*ingest_assets, ledger_asset, dbt_models, publish_asset],
+    asset_checks=[*gx_checks, ledger_check],
+    jobs=[refresh_job],
+    schedules=[daily_schedule],
+    sensors=[landing_sensor],
+    resources={
+        "warehouse": DuckDBWarehouse(
+            path=str(settings.warehouse),
+            threads=settings.duckdb_threads,
+            memory_limit=settings.duckdb_memory_limit,
+        ),
+        "dbt": DbtCliResource(
+            project_dir=dbt_project,
+            dbt_executable=shutil.which("dbt") or str(Path(sys.executable).parent / "dbt"),
+        ),
+    },
+    executor=dg.in_process_executor,
+)

@@ -1,0 +1,1 @@
+"""Publishing: the analyst copy and the report site, swapped in atomically."""

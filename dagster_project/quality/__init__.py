@@ -1,0 +1,1 @@
+"""The quality gate: Great Expectations suites from the contracts, blocking checks."""

@@ -1,0 +1,71 @@
+-- The owner's headline figures per month for the whole business, each with its n.
+-- Distinct counts and medians are computed over the whole business, not summed over stores.
+with sales as (
+    select
+        transaction_month as month,
+        round(sum(net_sales), 2) as net_revenue,
+        count(*) filter (where not is_refund) as payments,
+        count(distinct customer_key) filter (where not is_refund) as active_customers,
+        round(sum(net_sales) / nullif(count(*) filter (where not is_refund), 0), 2) as average_ticket
+    from {{ ref('fct_pos_transactions') }}
+    group by all
+),
+
+nps as (
+    select response_month as month, count(*) as nps_responses, {{ nps('score') }} as nps
+    from {{ ref('fct_nps_responses') }}
+    group by all
+),
+
+support as (
+    select
+        created_month as month,
+        count(*) as tickets,
+        count(first_reply_minutes) as replied_tickets,
+        median(first_reply_minutes) as median_first_reply_minutes,
+        count(csat_score) as csat_ratings,
+        {{ csat_pct('csat_score') }} as csat_pct
+    from {{ ref('fct_support_tickets') }}
+    group by all
+),
+
+survey as (
+    select
+        survey_month as month,
+        count(*) as survey_responses,
+        avg({{ engagement_index() }}) as engagement_index,
+        {{ nps('enps_score') }} as enps
+    from {{ ref('stg_hr__engagement_responses') }}
+    group by all
+),
+
+team as (
+    select month, sum(headcount_end) as headcount_end, sum(leavers) as leavers
+    from {{ ref('kpi_team_monthly') }}
+    group by all
+)
+
+select
+    sales.month,
+    sales.net_revenue,
+    sales.payments,
+    sales.active_customers,
+    sales.average_ticket,
+    coalesce(nps.nps_responses, 0) as nps_responses,
+    nps.nps,
+    coalesce(support.tickets, 0) as tickets,
+    coalesce(support.replied_tickets, 0) as replied_tickets,
+    support.median_first_reply_minutes,
+    coalesce(support.csat_ratings, 0) as csat_ratings,
+    support.csat_pct,
+    team.headcount_end,
+    team.leavers,
+    coalesce(survey.survey_responses, 0) as survey_responses,
+    case when survey.survey_responses >= {{ var('min_group_size') }}
+        then round(survey.engagement_index, 2) end as engagement_index,
+    case when survey.survey_responses >= {{ var('min_group_size') }} then survey.enps end as enps
+from sales
+left join nps using (month)
+left join support using (month)
+left join survey using (month)
+left join team using (month)
