@@ -91,6 +91,9 @@ def kpi_tiles(company: list[dict], definitions: list[dict], currency: str) -> li
             good = diff < 0 if lower_is_better else diff > 0
             if d["unit"] in ("currency", "customers", "people") and before:
                 tile["delta_text"] = f"{diff / abs(before):+.1%} vs previous month"
+            elif d["unit"] == "minutes":
+                sign = "+" if diff > 0 else "-" if diff < 0 else "±"
+                tile["delta_text"] = f"{sign}{_fmt(abs(diff), 'minutes', currency)} vs previous month"
             else:
                 tile["delta_text"] = f"{diff:+,.1f} vs previous month"
             tile["delta_class"] = "" if diff == 0 else ("up" if good else "down")
@@ -134,7 +137,7 @@ def overview_charts(con: duckdb.DuckDBPyConnection, company: list[dict], currenc
     fig.add_bar(x=[r["month"] for r in company], y=[r["nps_responses"] for r in company],
                 name="Responses (n)", yaxis="y2", opacity=0.3)
     fig.update_layout(yaxis2={"title": {"text": "Responses (n)"}, "overlaying": "y", "side": "right",
-                              "showgrid": False})
+                              "showgrid": False, "rangemode": "tozero", "tickformat": ",d"})
     charts.append(Chart("chart-nps", "Net Promoter Score by month",
                         "% promoters (9-10) minus % detractors (0-6); bars show the responses.", fig))
 
@@ -152,7 +155,7 @@ def overview_charts(con: duckdb.DuckDBPyConnection, company: list[dict], currenc
     fig.add_bar(x=[r["month"] for r in company], y=[r["csat_ratings"] for r in company],
                 name="Ratings (n)", yaxis="y2", opacity=0.3)
     fig.update_layout(yaxis2={"title": {"text": "Ratings (n)"}, "overlaying": "y", "side": "right",
-                              "showgrid": False})
+                              "showgrid": False, "rangemode": "tozero", "tickformat": ",d"})
     charts.append(Chart("chart-csat", "Support satisfaction by month",
                         "Share of 1-5 ratings that are 4 or 5; bars show the ratings.", fig))
     return charts

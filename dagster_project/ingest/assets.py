@@ -116,11 +116,12 @@ def build_ledger_asset(contracts: dict[str, Contract], settings: Settings) -> li
     def accounted(warehouse: DuckDBWarehouse) -> dg.AssetCheckResult:
         problems = []
         with warehouse.connect(read_only=True) as con:
-            known = {h for (h,) in con.execute("SELECT content_hash FROM raw.ingest_ledger").fetchall()}
+            known = set(con.execute("SELECT file_name, content_hash FROM raw.ingest_ledger").fetchall())
             for c in contracts.values():
                 for path in landing_files(settings.landing, c):
-                    if file_hash(path) not in known:
-                        problems.append(f"{c.name}/{path.name} is not in the ledger")
+                    rel = str(path.relative_to(settings.landing))
+                    if (rel, file_hash(path)) not in known:
+                        problems.append(f"{rel} (current content) is not in the ledger")
                 mismatch = con.execute(
                     f"""
                     SELECT l.file_name, l.rows_loaded, coalesce(r.n, 0), l.rows_rejected, coalesce(j.n, 0)

@@ -51,7 +51,7 @@ class FileResult:
     rows_read: int
     rows_loaded: int
     rows_rejected: int
-    status: str  # loaded | partial | rejected | unreadable
+    status: str  # loaded | partial | rejected | unreadable | duplicate
     message: str
     loaded_at: dt.datetime
 
@@ -94,15 +94,23 @@ def load_file(
 ) -> FileResult | None:
     """Load one file in one transaction; ``None`` if its content was loaded before."""
     digest = file_hash(path)
+    rel = str(path.relative_to(landing)) if path.is_relative_to(landing) else path.name
     seen = con.execute(
-        "SELECT file_name FROM raw.ingest_ledger WHERE source = ? AND content_hash = ?",
+        "SELECT file_name FROM raw.ingest_ledger WHERE source = ? AND content_hash = ? "
+        "ORDER BY batch_id",
         [contract.name, digest],
     ).fetchall()
-    if seen:
-        log.info("%s: same content as %s, already loaded; skipped", path.name, seen[0][0])
-        return None
-    rel = str(path.relative_to(landing)) if path.is_relative_to(landing) else path.name
+    if any(name == rel for (name,) in seen):
+        return None  # this very file was processed before
     now = dt.datetime.now(dt.UTC).replace(tzinfo=None)
+    if seen:  # the same content under another name: record it, load nothing again
+        return _record(con, FileResult(
+            batch_id=0, source=contract.name, file_name=rel, content_hash=digest,
+            file_bytes=path.stat().st_size, rows_read=0, rows_loaded=0, rows_rejected=0,
+            status="duplicate",
+            message=f"{rel}: same content as {seen[0][0]}, which is already loaded; not loaded again",
+            loaded_at=now,
+        ))
     try:
         text = read_text_frame(path)
         checked = validate_frame(contract, text)
@@ -162,6 +170,25 @@ def load_file(
         con.execute("ROLLBACK")
         raise
     (log.warning if status != "loaded" else log.info)(message)
+    return result
+
+
+def _record(con: duckdb.DuckDBPyConnection, result: FileResult) -> FileResult:
+    """Write a ledger row for a file that loads no rows (its own transaction)."""
+    con.execute("BEGIN TRANSACTION")
+    try:
+        result.batch_id = con.execute(
+            "SELECT coalesce(max(batch_id), 0) + 1 FROM raw.ingest_ledger"
+        ).fetchall()[0][0]
+        con.execute(
+            "INSERT INTO raw.ingest_ledger VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            list(asdict(result).values()),
+        )
+        con.execute("COMMIT")
+    except BaseException:
+        con.execute("ROLLBACK")
+        raise
+    log.info(result.message)
     return result
 
 

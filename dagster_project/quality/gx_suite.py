@@ -28,8 +28,14 @@ class GxOutcome:
     rows: int
 
 
+@cache
+def _context() -> gx.data_context.AbstractDataContext:
+    return gx.get_context(mode="ephemeral")
+
+
 def expectation_suite(contract: Contract) -> gx.ExpectationSuite:
     """One expectation per contract rule that holds for every loaded row."""
+    _context()  # GX needs an active context before suites are built
     suite = gx.ExpectationSuite(name=f"{contract.name}_contract_v{contract.version}")
     for col in contract.columns:
         suite.add_expectation(gxe.ExpectColumnToExist(column=col.name))
@@ -48,11 +54,6 @@ def expectation_suite(contract: Contract) -> gx.ExpectationSuite:
                 )
             )
     return suite
-
-
-@cache
-def _context() -> gx.data_context.AbstractDataContext:
-    return gx.get_context(mode="ephemeral")
 
 
 def validate_dataframe(contract: Contract, df: pd.DataFrame) -> GxOutcome:

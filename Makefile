@@ -1,0 +1,58 @@
+# Empathy Warehouse. Quick start: `make run`, then `make test`.
+SHELL := /bin/bash
+PYTHON ?= python3
+export UV_PYTHON_DOWNLOADS := never
+export DBT_SEND_ANONYMOUS_USAGE_STATS := False
+export GX_ANALYTICS_ENABLED := False
+export DO_NOT_TRACK := 1
+export DAGSTER_HOME := $(CURDIR)/dagster_home
+
+UV := .tools/bin/uv
+VENV := .venv
+BIN := $(VENV)/bin
+
+.PHONY: run test setup demo manifest pipeline test-deps lint dev sources clean
+
+## run: install, generate the demo business, refresh once through Dagster, publish the report
+run: demo manifest
+	$(BIN)/python -m dagster_project.run
+
+## test: the test suite (installs Debian chromium for the browser tests if missing)
+test: setup test-deps manifest
+	$(BIN)/pytest
+
+$(UV):
+	$(PYTHON) -m venv .tools
+	.tools/bin/pip install --quiet --disable-pip-version-check uv
+
+$(VENV)/.synced: pyproject.toml uv.lock | $(UV)
+	$(UV) sync --frozen --python $(PYTHON)
+	touch $@
+
+setup: $(VENV)/.synced
+
+demo: setup
+	$(BIN)/python -m dagster_project.demo.generator
+
+manifest: setup
+	cd dbt && ../$(BIN)/dbt parse --profiles-dir . --project-dir . --quiet
+
+test-deps:
+	@command -v chromium >/dev/null 2>&1 || command -v chromium-browser >/dev/null 2>&1 || \
+	  (echo "installing Debian chromium for the browser tests"; \
+	   apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null)
+
+## dev: the Dagster UI (lineage, runs, checks, schedule, sensor) on http://127.0.0.1:3000
+dev: setup manifest
+	$(BIN)/dagster dev -m dagster_project.definitions -h 127.0.0.1 -p 3000
+
+## sources: regenerate dbt/models/staging/_raw__sources.yml from data_contracts/
+sources: setup
+	$(BIN)/python -m dagster_project.contracts
+
+lint: setup
+	$(UV) run --frozen ruff check .
+
+clean:
+	rm -rf warehouse site .site-builds landing dbt/target dbt/logs
+	find dagster_home -mindepth 1 ! -name dagster.yaml -exec rm -rf {} +

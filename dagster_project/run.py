@@ -1,0 +1,74 @@
+"""Run the daily refresh once through Dagster (recorded in DAGSTER_HOME, visible in the UI),
+then say where the report and the analyst database are.
+
+``python -m dagster_project.run`` is what ``make run`` calls after generating the demo.
+"""
+
+from __future__ import annotations
+
+import sys
+
+import dagster as dg
+import duckdb
+
+from dagster_project.settings import Settings, load_settings
+
+
+def where(settings: Settings) -> str:
+    index = settings.site / "index.html"
+    lines = ["", "Empathy Warehouse refreshed."]
+    if settings.analytics.exists():
+        con = duckdb.connect(str(settings.analytics), read_only=True)
+        try:
+            files, read, loaded, rejected = con.execute(
+                "SELECT count(*), sum(rows_read), sum(rows_loaded), sum(rows_rejected) "
+                "FROM marts.fct_ingested_files"
+            ).fetchall()[0]
+        finally:
+            con.close()
+        lines.append(f"  Files loaded so far: {files} ({read:,} rows read = {loaded:,} loaded "
+                     f"+ {rejected:,} rejected; see marts.fct_ingested_files)")
+    lines += [
+        "",
+        f"  Owner's report:    {index}",
+        f"    open it:         file://{index}",
+        f"    or serve it:     python3 -m http.server --directory {settings.site} 8000",
+        f"  Analyst database:  {settings.analytics}  (read-only copy, schemas raw, staging, marts)",
+        f"    DuckDB CLI:      duckdb -readonly {settings.analytics}",
+        f"    or in Python:    duckdb.connect('{settings.analytics}', read_only=True)",
+        "  Pipeline UI:       make dev   (Dagster: lineage, runs, checks, schedule and sensor)",
+        "",
+    ]
+    return "\n".join(lines)
+
+
+def main() -> int:
+    from dagster_project.definitions import defs, refresh_job, settings
+
+    instance = dg.DagsterInstance.get()
+    result = defs.resolve_job_def(refresh_job.name).execute_in_process(
+        instance=instance,
+        run_config={"loggers": {"console": {"config": {"log_level": "INFO"}}}},
+        raise_on_error=False,
+    )
+    if not result.success:
+        failed = [e.step_key for e in result.all_events if e.is_step_failure]
+        print(f"\nRefresh FAILED (run {result.run_id}); failed steps: {', '.join(failed) or '?'}.\n"
+              "The previously published report and analyst database were left untouched.",
+              file=sys.stderr)
+        return 1
+    skipped = [e.step_key for e in result.all_events if e.event_type_value == "STEP_SKIPPED"]
+    published = any(
+        e.is_step_success and e.step_key == "publish_reports" for e in result.all_events
+    )
+    if not published:
+        print(f"\nRefresh stopped by a blocking check (run {result.run_id}); skipped: "
+              f"{', '.join(skipped)}. The previously published report was left untouched.",
+              file=sys.stderr)
+        return 2
+    print(where(settings))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
