@@ -8,6 +8,7 @@ the DuckDB table definition, the Great Expectations suite and the dbt source def
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -61,13 +62,23 @@ class Column:
     minimum: Any = None
     maximum: Any = None
     fmt: str | None = None
+    physical_type: str | None = None  # e.g. decimal(12,2): exact money, deterministic sums
+
+    @property
+    def decimal(self) -> tuple[int, int] | None:
+        m = re.fullmatch(r"\s*decimal\s*\(\s*(\d+)\s*,\s*(\d+)\s*\)\s*", self.physical_type or "", re.I)
+        return (int(m[1]), int(m[2])) if m else None
 
     @property
     def polars_type(self) -> pl.DataType:
+        if self.decimal:
+            return pl.Decimal(*self.decimal)
         return POLARS_TYPES[self.logical_type]
 
     @property
     def duckdb_type(self) -> str:
+        if self.decimal:
+            return "DECIMAL({},{})".format(*self.decimal)
         return DUCKDB_TYPES[self.logical_type]
 
     def bound(self, value: Any) -> Any:
@@ -150,6 +161,7 @@ def parse_contract(path: Path) -> Contract:
                 minimum=opts.get("minimum"),
                 maximum=opts.get("maximum"),
                 fmt=opts.get("format"),
+                physical_type=prop.physicalType,
             )
         )
     if not any(c.primary_key for c in columns):
@@ -193,7 +205,7 @@ def typed_expr(col: Column) -> pl.Expr:
         case "integer":
             return text.cast(pl.Int64, strict=False)
         case "number":
-            return text.cast(pl.Float64, strict=False)
+            return text.cast(col.polars_type, strict=False)
         case "date":
             return text.str.strptime(pl.Date, col.fmt or "%Y-%m-%d", strict=False)
         case "timestamp":
@@ -238,6 +250,17 @@ def row_rules(contract: Contract) -> list[tuple[str, str, pl.Expr, str]]:
                     col.name,
                     typed.is_not_null() & ~typed.is_in(list(col.allowed_values)),
                     f"not one of {', '.join(col.allowed_values)}",
+                )
+            )
+        if col.decimal:
+            scale = col.decimal[1]
+            as_float = raw.str.strip_chars().cast(pl.Float64, strict=False)
+            rules.append(
+                (
+                    "decimal_places",
+                    col.name,
+                    typed.is_not_null() & ((as_float - typed.cast(pl.Float64)).abs() > 1e-9),
+                    f"more than {scale} decimal places",
                 )
             )
         lo, hi = col.bound(col.minimum), col.bound(col.maximum)

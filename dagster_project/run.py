@@ -51,21 +51,27 @@ def main() -> int:
         run_config={"loggers": {"console": {"config": {"log_level": "INFO"}}}},
         raise_on_error=False,
     )
-    if not result.success:
+    failed_checks = [
+        f"{'/'.join(ev.asset_key.path)} {ev.check_name}: {ev.description or 'failed'}"
+        for ev in (
+            e.asset_check_evaluation_data
+            for e in result.all_events
+            if e.event_type_value == "ASSET_CHECK_EVALUATION"
+        )
+        if not ev.passed
+    ]
+    published = any(e.is_step_success and e.step_key == "publish_reports" for e in result.all_events)
+    if not result.success or not published:
         failed = [e.step_key for e in result.all_events if e.is_step_failure]
-        print(f"\nRefresh FAILED (run {result.run_id}); failed steps: {', '.join(failed) or '?'}.\n"
-              "The previously published report and analyst database were left untouched.",
-              file=sys.stderr)
+        lines = [f"\nRefresh FAILED (run {result.run_id}); nothing was published.",
+                 "The previously published report and analyst database were left untouched."]
+        if failed_checks:
+            lines.append("Blocking checks that failed:")
+            lines += [f"  - {c}" for c in failed_checks]
+        if failed:
+            lines.append(f"Failed steps: {', '.join(failed)} (details above, or in `make dev`).")
+        print("\n".join(lines), file=sys.stderr)
         return 1
-    skipped = [e.step_key for e in result.all_events if e.event_type_value == "STEP_SKIPPED"]
-    published = any(
-        e.is_step_success and e.step_key == "publish_reports" for e in result.all_events
-    )
-    if not published:
-        print(f"\nRefresh stopped by a blocking check (run {result.run_id}); skipped: "
-              f"{', '.join(skipped)}. The previously published report was left untouched.",
-              file=sys.stderr)
-        return 2
     print(where(settings))
     return 0
 

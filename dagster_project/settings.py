@@ -52,6 +52,7 @@ class Settings:
         os.environ.setdefault("DBT_SEND_ANONYMOUS_USAGE_STATS", "False")
         os.environ.setdefault("DO_NOT_TRACK", "1")
         os.environ.setdefault("GX_ANALYTICS_ENABLED", "False")
+        os.environ.setdefault("TQDM_DISABLE", "1")  # GX progress bars clutter the run log
 
 
 def load_settings() -> Settings:

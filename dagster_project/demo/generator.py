@@ -217,12 +217,12 @@ class Demo:
             "discount": disc,
             "net_sales": np.round(price * qty - disc, 2),
         })
-        totals = lines.group_by("transaction_id").agg(
+        totals = lines.group_by("transaction_id", maintain_order=True).agg(
             (pl.col("unit_price") * pl.col("quantity")).sum().round(2).alias("gross_sales"),
             pl.col("discount").sum().round(2).alias("discounts"),
             pl.col("net_sales").sum().round(2).alias("net_sales"),
         )
-        tx = tx.join(totals, on="transaction_id").with_columns(
+        tx = tx.join(totals, on="transaction_id", maintain_order="left").with_columns(
             pl.lit("payment").alias("event_type"),
             (pl.col("net_sales") * 0.2).round(2).alias("tax"),
             pl.lit(None, dtype=pl.String).alias("refund_of_transaction_id"),
@@ -241,7 +241,7 @@ class Demo:
         ).filter(pl.col("transaction_at").dt.date() <= END)
         refund_lines = lines.join(
             refunds.select("transaction_id", "refund_of_transaction_id"),
-            left_on="transaction_id", right_on="refund_of_transaction_id",
+            left_on="transaction_id", right_on="refund_of_transaction_id", maintain_order="left",
         ).with_columns(
             pl.col("transaction_id_right").alias("transaction_id"),
             ("R" + pl.col("line_item_id").str.slice(1)).alias("line_item_id"),
@@ -250,7 +250,8 @@ class Demo:
         cols = ["transaction_id", "transaction_at", "store_id", "customer_id", "event_type",
                 "payment_method", "gross_sales", "discounts", "net_sales", "tax",
                 "refund_of_transaction_id", "staff_id"]
-        tx_all = pl.concat([tx.select(cols), refunds.select(cols)]).sort("transaction_at")
+        tx_all = pl.concat([tx.select(cols), refunds.select(cols)]).sort(
+            "transaction_at", "transaction_id", maintain_order=True)
         return tx_all, pl.concat([lines, refund_lines])
 
     # ------------------------------------------------------------------ HR
@@ -317,7 +318,8 @@ class Demo:
         files["crm_customers"] = self._monthly(crm, month_of("_month_day"), "crm_customers",
                                                drop=["_month_day"])
         files["pos_transactions"] = self._monthly(tx, month_of("transaction_at"), "pos_transactions")
-        lines_m = lines.join(tx.select("transaction_id", "transaction_at"), on="transaction_id")
+        lines_m = lines.join(tx.select("transaction_id", "transaction_at"), on="transaction_id",
+                              maintain_order="left")
         files["pos_line_items"] = self._monthly(lines_m, month_of("transaction_at"),
                                                 "pos_line_items", drop=["transaction_at"])
         files["support_tickets"] = self._monthly(

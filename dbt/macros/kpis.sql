@@ -10,7 +10,9 @@
     round(100.0 * count(*) filter (where {{ rating }} >= 4) / nullif(count({{ rating }}), 0), 1)
 {%- endmacro %}
 
-{#- Engagement index of one response: the mean of the five 1-5 pulse items. -#}
+{#- Engagement index of a group of responses: the mean over responses of the mean of the five
+    1-5 pulse items. Computed from an exact integer sum, so the result (and its rounding) does
+    not depend on the order DuckDB's parallel aggregation adds things up. -#}
 {% macro engagement_index() -%}
-    (item_valued + item_listened_to + item_tools + item_growth + item_workload) / 5.0
+    sum(item_valued + item_listened_to + item_tools + item_growth + item_workload) / (5.0 * count(*))
 {%- endmacro %}

@@ -2,8 +2,8 @@ with lines as (
     select
         transaction_id,
         count(*) as lines,
-        sum(quantity) as item_units,
-        sum(net_sales) as lines_net_sales
+        round(sum(quantity), 3) as item_units,
+        round(sum(net_sales), 2) as lines_net_sales
     from {{ ref('stg_pos__line_items') }}
     group by transaction_id
 )

@@ -33,7 +33,7 @@ survey as (
     select
         survey_month as month,
         count(*) as survey_responses,
-        avg({{ engagement_index() }}) as engagement_index,
+        {{ engagement_index() }} as engagement_index,
         {{ nps('enps_score') }} as enps
     from {{ ref('stg_hr__engagement_responses') }}
     group by all
