@@ -66,7 +66,9 @@ class Column:
 
     @property
     def decimal(self) -> tuple[int, int] | None:
-        m = re.fullmatch(r"\s*decimal\s*\(\s*(\d+)\s*,\s*(\d+)\s*\)\s*", self.physical_type or "", re.I)
+        m = re.fullmatch(
+            r"\s*decimal\s*\(\s*(\d+)\s*,\s*(\d+)\s*\)\s*", self.physical_type or "", re.I
+        )
         return (int(m[1]), int(m[2])) if m else None
 
     @property
@@ -209,7 +211,9 @@ def typed_expr(col: Column) -> pl.Expr:
         case "date":
             return text.str.strptime(pl.Date, col.fmt or "%Y-%m-%d", strict=False)
         case "timestamp":
-            return text.str.strptime(pl.Datetime("us"), col.fmt or "%Y-%m-%d %H:%M:%S", strict=False)
+            return text.str.strptime(
+                pl.Datetime("us"), col.fmt or "%Y-%m-%d %H:%M:%S", strict=False
+            )
         case "boolean":
             low = text.str.to_lowercase()
             return (
@@ -324,15 +328,21 @@ def validate_frame(contract: Contract, text: pl.DataFrame) -> Validated:
     # A key seen again in the file is a duplicate only among rows that pass every other rule:
     # the first valid occurrence is kept.
     for key in contract.key_columns:
-        dup = pl.col("_rule").is_null() & (pl.col(key).cum_count().over([key, pl.col("_rule").is_null()]) > 1)
-        msg = f"{key}: unique_in_file: duplicate key in the same file (the first occurrence is kept)"
+        dup = pl.col("_rule").is_null() & (
+            pl.col(key).cum_count().over([key, pl.col("_rule").is_null()]) > 1
+        )
+        msg = (
+            f"{key}: unique_in_file: duplicate key in the same file (the first occurrence is kept)"
+        )
         frame = frame.with_columns(
             pl.when(dup).then(pl.lit("unique_in_file")).otherwise(pl.col("_rule")).alias("_rule"),
             pl.when(dup).then(pl.lit(key)).otherwise(pl.col("_column")).alias("_column"),
             pl.when(dup).then(pl.lit(msg)).otherwise(pl.col("_reason")).alias("_reason"),
         )
     bad_mask = pl.col("_rule").is_not_null()
-    rejected = frame.filter(bad_mask).select("_row_number", "_rule", "_column", "_reason", "_raw_record")
+    rejected = frame.filter(bad_mask).select(
+        "_row_number", "_rule", "_column", "_reason", "_raw_record"
+    )
     good = frame.filter(~bad_mask).select(
         [pl.col(f"__t_{c.name}").alias(c.name) for c in contract.columns] + [pl.col("_row_number")]
     )
@@ -384,8 +394,8 @@ def dbt_sources(contracts: dict[str, Contract]) -> dict[str, Any]:
         tables.append(
             {
                 "name": c.name,
-                "description": f"{c.title}: {c.description} (contract data_contracts/{c.path.name}, "
-                f"version {c.version})",
+                "description": f"{c.title}: {c.description} "
+                f"(contract data_contracts/{c.path.name}, version {c.version})",
                 "meta": {"dagster": {"asset_key": ["raw", c.name]}, "contract": c.path.name},
                 "columns": columns,
             }
@@ -406,7 +416,9 @@ def dbt_sources(contracts: dict[str, Contract]) -> dict[str, Any]:
 
 
 def dbt_sources_yaml(contracts: dict[str, Contract]) -> str:
-    header = "# Generated from data_contracts/ by `python -m dagster_project.contracts`. Do not edit.\n"
+    header = (
+        "# Generated from data_contracts/ by `python -m dagster_project.contracts`. Do not edit.\n"
+    )
     return header + yaml.safe_dump(dbt_sources(contracts), sort_keys=False, width=100)
 
 

@@ -1,6 +1,5 @@
 """The Dagster code location: landing files -> raw -> dbt staging and marts -> checks -> report."""
 
-
 import hashlib
 import os
 import shutil
@@ -51,9 +50,12 @@ def landing_fingerprint(landing) -> str:
     return h.hexdigest()
 
 
-@dg.sensor(job=refresh_job, minimum_interval_seconds=60,
-           default_status=dg.DefaultSensorStatus.RUNNING,
-           description="Starts a refresh when files in landing/ change.")
+@dg.sensor(
+    job=refresh_job,
+    minimum_interval_seconds=60,
+    default_status=dg.DefaultSensorStatus.RUNNING,
+    description="Starts a refresh when files in landing/ change.",
+)
 def landing_sensor(context: dg.SensorEvaluationContext):
     fp = landing_fingerprint(settings.landing)
     if context.cursor == fp:

@@ -11,7 +11,7 @@ import sys
 import dagster as dg
 import duckdb
 
-from dagster_project.settings import Settings, load_settings
+from dagster_project.settings import Settings
 
 
 def where(settings: Settings) -> str:
@@ -26,8 +26,10 @@ def where(settings: Settings) -> str:
             ).fetchall()[0]
         finally:
             con.close()
-        lines.append(f"  Files loaded so far: {files} ({read:,} rows read = {loaded:,} loaded "
-                     f"+ {rejected:,} rejected; see marts.fct_ingested_files)")
+        lines.append(
+            f"  Files loaded so far: {files} ({read:,} rows read = {loaded:,} loaded "
+            f"+ {rejected:,} rejected; see marts.fct_ingested_files)"
+        )
     lines += [
         "",
         f"  Owner's report:    {index}",
@@ -60,11 +62,15 @@ def main() -> int:
         )
         if not ev.passed
     ]
-    published = any(e.is_step_success and e.step_key == "publish_reports" for e in result.all_events)
+    published = any(
+        e.is_step_success and e.step_key == "publish_reports" for e in result.all_events
+    )
     if not result.success or not published:
         failed = [e.step_key for e in result.all_events if e.is_step_failure]
-        lines = [f"\nRefresh FAILED (run {result.run_id}); nothing was published.",
-                 "The previously published report and analyst database were left untouched."]
+        lines = [
+            f"\nRefresh FAILED (run {result.run_id}); nothing was published.",
+            "The previously published report and analyst database were left untouched.",
+        ]
         if failed_checks:
             lines.append("Blocking checks that failed:")
             lines += [f"  - {c}" for c in failed_checks]

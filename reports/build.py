@@ -8,7 +8,6 @@ figures rendered in the browser by the plotly.js that ships inside the ``plotly`
 from __future__ import annotations
 
 import datetime as dt
-import json
 import shutil
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -38,7 +37,9 @@ class Chart:
 
     @property
     def points(self) -> int:
-        return sum(sum(v is not None for v in (t.y if t.y is not None else [])) for t in self.figure.data)
+        return sum(
+            sum(v is not None for v in (t.y if t.y is not None else [])) for t in self.figure.data
+        )
 
 
 @dataclass
@@ -78,11 +79,16 @@ def kpi_tiles(company: list[dict], definitions: list[dict], currency: str) -> li
         value = cur.get(col)
         n = cur.get(d["n_column"]) if d["n_column"] else None
         tile = {
-            "kpi": d["kpi"], "label": d["label"], "value": value, "n": n,
+            "kpi": d["kpi"],
+            "label": d["label"],
+            "value": value,
+            "n": n,
             "display": _fmt(value, d["unit"], currency),
-            "formula": d["formula"], "parameters": d["parameters"],
+            "formula": d["formula"],
+            "parameters": d["parameters"],
             "withheld_reason": "not enough responses" if n is not None else "no data",
-            "delta_text": "", "delta_class": "",
+            "delta_text": "",
+            "delta_class": "",
         }
         before = prev.get(col) if prev else None
         if value is not None and before is not None:
@@ -93,7 +99,9 @@ def kpi_tiles(company: list[dict], definitions: list[dict], currency: str) -> li
                 tile["delta_text"] = f"{diff / abs(before):+.1%} vs previous month"
             elif d["unit"] == "minutes":
                 sign = "+" if diff > 0 else "-" if diff < 0 else "±"
-                tile["delta_text"] = f"{sign}{_fmt(abs(diff), 'minutes', currency)} vs previous month"
+                tile["delta_text"] = (
+                    f"{sign}{_fmt(abs(diff), 'minutes', currency)} vs previous month"
+                )
             else:
                 tile["delta_text"] = f"{diff:+,.1f} vs previous month"
             tile["delta_class"] = "" if diff == 0 else ("up" if good else "down")
@@ -122,42 +130,102 @@ def _by_series(rows: list[dict], series: str, x: str, y: str) -> dict[str, tuple
     return out
 
 
-def overview_charts(con: duckdb.DuckDBPyConnection, company: list[dict], currency: str) -> list[Chart]:
+def overview_charts(
+    con: duckdb.DuckDBPyConnection, company: list[dict], currency: str
+) -> list[Chart]:
     charts = []
     sales = run_query(con, "store_sales_monthly")
     fig = go.Figure(layout=_layout(f"Net revenue ({currency}, before tax)"))
     for store, (xs, ys) in _by_series(sales, "store_name", "month", "net_revenue").items():
         fig.add_scatter(x=xs, y=ys, name=store, mode="lines+markers")
-    charts.append(Chart("chart-revenue", "Net revenue by store and month",
-                        "Payments less refunds, after discounts and before tax.", fig))
+    charts.append(
+        Chart(
+            "chart-revenue",
+            "Net revenue by store and month",
+            "Payments less refunds, after discounts and before tax.",
+            fig,
+        )
+    )
 
     fig = go.Figure(layout=_layout("NPS (points, -100 to 100)"))
-    fig.add_scatter(x=[r["month"] for r in company], y=[r["nps"] for r in company], name="NPS",
-                    mode="lines+markers")
-    fig.add_bar(x=[r["month"] for r in company], y=[r["nps_responses"] for r in company],
-                name="Responses (n)", yaxis="y2", opacity=0.3)
-    fig.update_layout(yaxis2={"title": {"text": "Responses (n)"}, "overlaying": "y", "side": "right",
-                              "showgrid": False, "rangemode": "tozero", "tickformat": ",d"})
-    charts.append(Chart("chart-nps", "Net Promoter Score by month",
-                        "% promoters (9-10) minus % detractors (0-6); bars show the responses.", fig))
+    fig.add_scatter(
+        x=[r["month"] for r in company],
+        y=[r["nps"] for r in company],
+        name="NPS",
+        mode="lines+markers",
+    )
+    fig.add_bar(
+        x=[r["month"] for r in company],
+        y=[r["nps_responses"] for r in company],
+        name="Responses (n)",
+        yaxis="y2",
+        opacity=0.3,
+    )
+    fig.update_layout(
+        yaxis2={
+            "title": {"text": "Responses (n)"},
+            "overlaying": "y",
+            "side": "right",
+            "showgrid": False,
+            "rangemode": "tozero",
+            "tickformat": ",d",
+        }
+    )
+    charts.append(
+        Chart(
+            "chart-nps",
+            "Net Promoter Score by month",
+            "% promoters (9-10) minus % detractors (0-6); bars show the responses.",
+            fig,
+        )
+    )
 
     team = run_query(con, "store_team_monthly")
     fig = go.Figure(layout=_layout("Engagement index (1-5)"))
     for store, (xs, ys) in _by_series(team, "store_name", "month", "engagement_index").items():
         fig.add_scatter(x=xs, y=ys, name=store, mode="lines+markers", connectgaps=False)
-    charts.append(Chart("chart-engagement", "Staff engagement by store",
-                        "Mean of five 1-5 pulse items. Gaps: fewer than the minimum group size "
-                        "answered, so no figure is shown.", fig))
+    charts.append(
+        Chart(
+            "chart-engagement",
+            "Staff engagement by store",
+            "Mean of five 1-5 pulse items. Gaps: fewer than the minimum group size "
+            "answered, so no figure is shown.",
+            fig,
+        )
+    )
 
     fig = go.Figure(layout=_layout("CSAT (% of ratings 4-5)"))
-    fig.add_scatter(x=[r["month"] for r in company], y=[r["csat_pct"] for r in company],
-                    name="CSAT", mode="lines+markers")
-    fig.add_bar(x=[r["month"] for r in company], y=[r["csat_ratings"] for r in company],
-                name="Ratings (n)", yaxis="y2", opacity=0.3)
-    fig.update_layout(yaxis2={"title": {"text": "Ratings (n)"}, "overlaying": "y", "side": "right",
-                              "showgrid": False, "rangemode": "tozero", "tickformat": ",d"})
-    charts.append(Chart("chart-csat", "Support satisfaction by month",
-                        "Share of 1-5 ratings that are 4 or 5; bars show the ratings.", fig))
+    fig.add_scatter(
+        x=[r["month"] for r in company],
+        y=[r["csat_pct"] for r in company],
+        name="CSAT",
+        mode="lines+markers",
+    )
+    fig.add_bar(
+        x=[r["month"] for r in company],
+        y=[r["csat_ratings"] for r in company],
+        name="Ratings (n)",
+        yaxis="y2",
+        opacity=0.3,
+    )
+    fig.update_layout(
+        yaxis2={
+            "title": {"text": "Ratings (n)"},
+            "overlaying": "y",
+            "side": "right",
+            "showgrid": False,
+            "rangemode": "tozero",
+            "tickformat": ",d",
+        }
+    )
+    charts.append(
+        Chart(
+            "chart-csat",
+            "Support satisfaction by month",
+            "Share of 1-5 ratings that are 4 or 5; bars show the ratings.",
+            fig,
+        )
+    )
     return charts
 
 
@@ -166,11 +234,13 @@ def build_site(db_path: Path, out_dir: Path, currency: str = "£") -> SiteSummar
     out_dir.mkdir(parents=True)
     assets = out_dir / "assets"
     assets.mkdir()
-    shutil.copyfile(Path(plotly.__file__).parent / "package_data" / "plotly.min.js",
-                    assets / "plotly.min.js")
+    shutil.copyfile(
+        Path(plotly.__file__).parent / "package_data" / "plotly.min.js", assets / "plotly.min.js"
+    )
     shutil.copyfile(HERE / "static" / "style.css", assets / "style.css")
-    env = Environment(loader=FileSystemLoader(HERE / "templates"),
-                      autoescape=select_autoescape(["html", "j2"]))
+    env = Environment(
+        loader=FileSystemLoader(HERE / "templates"), autoescape=select_autoescape(["html", "j2"])
+    )
     con = duckdb.connect(str(db_path), read_only=True)
     try:
         company = run_query(con, "company_monthly")
@@ -180,7 +250,7 @@ def build_site(db_path: Path, out_dir: Path, currency: str = "£") -> SiteSummar
     finally:
         con.close()
     latest = company[-1]["month"] if company else None
-    subtitle = (f"{latest:%B %Y}, compared with the month before" if latest else "No data yet")
+    subtitle = f"{latest:%B %Y}, compared with the month before" if latest else "No data yet"
     html = env.get_template("index.html.j2").render(
         title="Overview",
         subtitle=subtitle,

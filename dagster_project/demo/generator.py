@@ -38,15 +38,24 @@ STORE_WEIGHT = {"downtown": 1.0, "riverside": 0.8, "market_square": 0.6}
 START = dt.date(2024, 11, 1)
 END = dt.date(2026, 10, 31)  # last day of data, inclusive
 MENU = [  # sku, name, category, price
-    ("BR01", "Sourdough loaf", "bread", 5.20), ("BR02", "Rye loaf", "bread", 4.80),
-    ("BR03", "Baguette", "bread", 2.60), ("PA01", "Croissant", "pastry", 2.40),
-    ("PA02", "Pain au chocolat", "pastry", 2.70), ("PA03", "Cinnamon bun", "pastry", 3.10),
-    ("CA01", "Carrot cake slice", "cake", 3.90), ("CA02", "Brownie", "cake", 2.90),
-    ("CO01", "Flat white", "coffee", 3.30), ("CO02", "Latte", "coffee", 3.50),
-    ("CO03", "Cappuccino", "coffee", 3.40), ("CO04", "Espresso", "coffee", 2.20),
-    ("TE01", "Breakfast tea", "tea", 2.50), ("TE02", "Chai latte", "tea", 3.60),
-    ("CD01", "Fresh orange juice", "cold_drink", 3.20), ("SA01", "Ham and cheese sandwich",
-    "sandwich", 5.90), ("SA02", "Veggie quiche", "sandwich", 5.40), ("OT01", "Gift box", "other", 12.0),
+    ("BR01", "Sourdough loaf", "bread", 5.20),
+    ("BR02", "Rye loaf", "bread", 4.80),
+    ("BR03", "Baguette", "bread", 2.60),
+    ("PA01", "Croissant", "pastry", 2.40),
+    ("PA02", "Pain au chocolat", "pastry", 2.70),
+    ("PA03", "Cinnamon bun", "pastry", 3.10),
+    ("CA01", "Carrot cake slice", "cake", 3.90),
+    ("CA02", "Brownie", "cake", 2.90),
+    ("CO01", "Flat white", "coffee", 3.30),
+    ("CO02", "Latte", "coffee", 3.50),
+    ("CO03", "Cappuccino", "coffee", 3.40),
+    ("CO04", "Espresso", "coffee", 2.20),
+    ("TE01", "Breakfast tea", "tea", 2.50),
+    ("TE02", "Chai latte", "tea", 3.60),
+    ("CD01", "Fresh orange juice", "cold_drink", 3.20),
+    ("SA01", "Ham and cheese sandwich", "sandwich", 5.90),
+    ("SA02", "Veggie quiche", "sandwich", 5.40),
+    ("OT01", "Gift box", "other", 12.0),
 ]
 MENU_P = np.array([6, 4, 5, 10, 6, 6, 3, 4, 10, 9, 7, 4, 4, 3, 3, 5, 4, 0.5], dtype=float)
 MENU_P /= MENU_P.sum()
@@ -63,8 +72,8 @@ PLANTED = {
 }
 BAD_ROWS = {
     "nps_responses": "one response with score 11 (rule maximum) in the first month's file",
-    "pos_transactions": "one transaction at store 'uptown' (rule allowed_values) in the first month",
-    "crm_customers": "one customer with signup_date '31/02/2025' (rule type_date) in the first month",
+    "pos_transactions": "one transaction at store 'uptown' (rule allowed_values), first month",
+    "crm_customers": "one customer with signup_date '31/02/2025' (rule type_date), first month",
     "support_tickets": "one ticket row repeated in the same file (rule unique_in_file)",
 }
 
@@ -114,26 +123,68 @@ class Demo:
     # ------------------------------------------------------------------ customers
     def customers(self) -> pl.DataFrame:
         rng, n = self.rng, self.cfg.customers
-        first = ["Anna", "Ben", "Chloe", "David", "Emma", "Farid", "Grace", "Hugo", "Isla", "Jamal",
-                 "Kate", "Liam", "Mia", "Noah", "Olivia", "Priya", "Quinn", "Ruth", "Sam", "Tariq"]
-        last = ["Smith", "Jones", "Patel", "Brown", "Taylor", "Wilson", "Nowak", "Garcia", "Kim",
-                "Murphy", "Okafor", "Rossi", "Schmidt", "Dubois", "Silva", "Khan"]
+        first = [
+            "Anna",
+            "Ben",
+            "Chloe",
+            "David",
+            "Emma",
+            "Farid",
+            "Grace",
+            "Hugo",
+            "Isla",
+            "Jamal",
+            "Kate",
+            "Liam",
+            "Mia",
+            "Noah",
+            "Olivia",
+            "Priya",
+            "Quinn",
+            "Ruth",
+            "Sam",
+            "Tariq",
+        ]
+        last = [
+            "Smith",
+            "Jones",
+            "Patel",
+            "Brown",
+            "Taylor",
+            "Wilson",
+            "Nowak",
+            "Garcia",
+            "Kim",
+            "Murphy",
+            "Okafor",
+            "Rossi",
+            "Schmidt",
+            "Dubois",
+            "Silva",
+            "Khan",
+        ]
         signup_offset = rng.integers(0, int(self.n_days * 0.85), n)
         home = rng.choice(STORES, n, p=np.array([0.42, 0.33, 0.25]))
         fn = rng.choice(first, n)
         ln = rng.choice(last, n)
         ids = [f"C{i:06d}" for i in range(1, n + 1)]
-        return pl.DataFrame({
-            "customer_id": ids,
-            "first_name": fn,
-            "last_name": ln,
-            "email": [f"{a.lower()}.{b.lower()}{i}@example.com" for i, (a, b) in
-                      enumerate(zip(fn, ln, strict=True))],
-            "phone": [f"+44 7{rng.integers(100, 999)} {rng.integers(100000, 999999)}" for _ in ids],
-            "signup_date": [START + dt.timedelta(days=int(o)) for o in signup_offset],
-            "home_store": home,
-            "loyalty_member": rng.random(n) < 0.55,
-        })
+        return pl.DataFrame(
+            {
+                "customer_id": ids,
+                "first_name": fn,
+                "last_name": ln,
+                "email": [
+                    f"{a.lower()}.{b.lower()}{i}@example.com"
+                    for i, (a, b) in enumerate(zip(fn, ln, strict=True))
+                ],
+                "phone": [
+                    f"+44 7{rng.integers(100, 999)} {rng.integers(100000, 999999)}" for _ in ids
+                ],
+                "signup_date": [START + dt.timedelta(days=int(o)) for o in signup_offset],
+                "home_store": home,
+                "loyalty_member": rng.random(n) < 0.55,
+            }
+        )
 
     # ------------------------------------------------------------------ purchases
     def customer_purchases(self, cust: pl.DataFrame) -> tuple[list[tuple], list[tuple]]:
@@ -180,23 +231,37 @@ class Demo:
         rows.sort(key=lambda r: (r[1], r[2]))
         n = len(rows)
         seconds = rng.integers(7 * 3600, 18 * 3600, n)
-        tx = pl.DataFrame({
-            "transaction_id": [f"T{i:08d}" for i in range(1, n + 1)],
-            "day": [r[1] for r in rows],
-            "store_id": [r[2] for r in rows],
-            "customer_id": [r[0] for r in rows],
-        }, schema={"transaction_id": pl.String, "day": pl.Date, "store_id": pl.String,
-                   "customer_id": pl.String})
+        tx = pl.DataFrame(
+            {
+                "transaction_id": [f"T{i:08d}" for i in range(1, n + 1)],
+                "day": [r[1] for r in rows],
+                "store_id": [r[2] for r in rows],
+                "customer_id": [r[0] for r in rows],
+            },
+            schema={
+                "transaction_id": pl.String,
+                "day": pl.Date,
+                "store_id": pl.String,
+                "customer_id": pl.String,
+            },
+        )
         tx = tx.with_columns(
-            (pl.col("day").cast(pl.Datetime("us")) + pl.duration(seconds=pl.Series(seconds)))
-            .alias("transaction_at"),
-            pl.Series("payment_method", rng.choice(["card", "cash", "mobile", "gift_card"], n,
-                                                   p=[0.62, 0.18, 0.18, 0.02])),
+            (pl.col("day").cast(pl.Datetime("us")) + pl.duration(seconds=pl.Series(seconds))).alias(
+                "transaction_at"
+            ),
+            pl.Series(
+                "payment_method",
+                rng.choice(["card", "cash", "mobile", "gift_card"], n, p=[0.62, 0.18, 0.18, 0.02]),
+            ),
             pl.Series("staff_id", [None] * n, dtype=pl.String),
         )
         # basket: 1 + Poisson(mu) items, mu scaled by last month's engagement at the store
-        mult = np.array([1 + beta * self.lagged_e(s, d) for d, s in
-                         zip(tx["day"].to_list(), tx["store_id"].to_list(), strict=True)])
+        mult = np.array(
+            [
+                1 + beta * self.lagged_e(s, d)
+                for d, s in zip(tx["day"].to_list(), tx["store_id"].to_list(), strict=True)
+            ]
+        )
         n_items = np.minimum(1 + rng.poisson(0.9 * mult), 6)
         tx_idx = np.repeat(np.arange(n), n_items)
         item = rng.choice(len(MENU), len(tx_idx), p=MENU_P)
@@ -206,17 +271,19 @@ class Demo:
         disc = np.where(loyal_discount[tx_idx], np.round(price * qty * 0.1, 2), 0.0)
         line_no = np.concatenate([np.arange(1, k + 1) for k in n_items])
         tids = tx["transaction_id"].to_numpy()
-        lines = pl.DataFrame({
-            "line_item_id": [f"{tids[t]}-{ln}" for t, ln in zip(tx_idx, line_no, strict=True)],
-            "transaction_id": tids[tx_idx],
-            "item_sku": [MENU[i][0] for i in item],
-            "item_name": [MENU[i][1] for i in item],
-            "category": [MENU[i][2] for i in item],
-            "quantity": qty.astype(float),
-            "unit_price": price,
-            "discount": disc,
-            "net_sales": np.round(price * qty - disc, 2),
-        })
+        lines = pl.DataFrame(
+            {
+                "line_item_id": [f"{tids[t]}-{ln}" for t, ln in zip(tx_idx, line_no, strict=True)],
+                "transaction_id": tids[tx_idx],
+                "item_sku": [MENU[i][0] for i in item],
+                "item_name": [MENU[i][1] for i in item],
+                "category": [MENU[i][2] for i in item],
+                "quantity": qty.astype(float),
+                "unit_price": price,
+                "discount": disc,
+                "net_sales": np.round(price * qty - disc, 2),
+            }
+        )
         totals = lines.group_by("transaction_id", maintain_order=True).agg(
             (pl.col("unit_price") * pl.col("quantity")).sum().round(2).alias("gross_sales"),
             pl.col("discount").sum().round(2).alias("discounts"),
@@ -236,22 +303,44 @@ class Demo:
             pl.Series("transaction_id", r_ids),
             pl.lit("refund").alias("event_type"),
             (pl.col("transaction_at") + pl.duration(days=pl.Series(lag), hours=1)).alias(
-                "transaction_at"),
-            -pl.col("gross_sales"), -pl.col("net_sales"), -pl.col("tax"),
+                "transaction_at"
+            ),
+            -pl.col("gross_sales"),
+            -pl.col("net_sales"),
+            -pl.col("tax"),
         ).filter(pl.col("transaction_at").dt.date() <= END)
-        refund_lines = lines.join(
-            refunds.select("transaction_id", "refund_of_transaction_id"),
-            left_on="transaction_id", right_on="refund_of_transaction_id", maintain_order="left",
-        ).with_columns(
-            pl.col("transaction_id_right").alias("transaction_id"),
-            ("R" + pl.col("line_item_id").str.slice(1)).alias("line_item_id"),
-            -pl.col("quantity"), -pl.col("net_sales"),
-        ).select(lines.columns)
-        cols = ["transaction_id", "transaction_at", "store_id", "customer_id", "event_type",
-                "payment_method", "gross_sales", "discounts", "net_sales", "tax",
-                "refund_of_transaction_id", "staff_id"]
+        refund_lines = (
+            lines.join(
+                refunds.select("transaction_id", "refund_of_transaction_id"),
+                left_on="transaction_id",
+                right_on="refund_of_transaction_id",
+                maintain_order="left",
+            )
+            .with_columns(
+                pl.col("transaction_id_right").alias("transaction_id"),
+                ("R" + pl.col("line_item_id").str.slice(1)).alias("line_item_id"),
+                -pl.col("quantity"),
+                -pl.col("net_sales"),
+            )
+            .select(lines.columns)
+        )
+        cols = [
+            "transaction_id",
+            "transaction_at",
+            "store_id",
+            "customer_id",
+            "event_type",
+            "payment_method",
+            "gross_sales",
+            "discounts",
+            "net_sales",
+            "tax",
+            "refund_of_transaction_id",
+            "staff_id",
+        ]
         tx_all = pl.concat([tx.select(cols), refunds.select(cols)]).sort(
-            "transaction_at", "transaction_id", maintain_order=True)
+            "transaction_at", "transaction_id", maintain_order=True
+        )
         return tx_all, pl.concat([lines, refund_lines])
 
     # ------------------------------------------------------------------ HR
@@ -263,12 +352,23 @@ class Demo:
 
         def hire(store: str, role: str, day: dt.date) -> dict:
             nonlocal next_id
-            e = {"employee_id": f"E{next_id:04d}", "store_id": store, "role": role,
-                 "hire_date": day, "termination_date": None, "termination_reason": None,
-                 "weekly_hours": float(rng.choice([16, 24, 32, 38, 40])),
-                 "first_name": str(rng.choice(["Ava", "Leo", "Zoe", "Max", "Ivy",
-                                                 "Tom", "Eve", "Raj", "Lea", "Dan"])),
-                 "last_name": str(rng.choice(["Hill", "Ward", "Cole", "Shaw", "Lane", "Fox", "Reid"]))}
+            e = {
+                "employee_id": f"E{next_id:04d}",
+                "store_id": store,
+                "role": role,
+                "hire_date": day,
+                "termination_date": None,
+                "termination_reason": None,
+                "weekly_hours": float(rng.choice([16, 24, 32, 38, 40])),
+                "first_name": str(
+                    rng.choice(
+                        ["Ava", "Leo", "Zoe", "Max", "Ivy", "Tom", "Eve", "Raj", "Lea", "Dan"]
+                    )
+                ),
+                "last_name": str(
+                    rng.choice(["Hill", "Ward", "Cole", "Shaw", "Lane", "Fox", "Reid"])
+                ),
+            }
             e["email"] = f"{e['first_name'].lower()}.{e['employee_id'].lower()}@bakery.example"
             next_id += 1
             staff.append(e)
@@ -290,10 +390,15 @@ class Demo:
                 if rng.random() < hazard:
                     last = first_day + dt.timedelta(days=int(rng.integers(0, 28)))
                     e["termination_date"] = last
-                    e["termination_reason"] = str(rng.choice(
-                        ["resigned", "dismissed", "end_of_contract", "relocated"],
-                        p=[0.65, 0.1, 0.15, 0.1]))
-                    hire(e["store_id"], e["role"], last + dt.timedelta(days=int(rng.integers(7, 30))))
+                    e["termination_reason"] = str(
+                        rng.choice(
+                            ["resigned", "dismissed", "end_of_contract", "relocated"],
+                            p=[0.65, 0.1, 0.15, 0.1],
+                        )
+                    )
+                    hire(
+                        e["store_id"], e["role"], last + dt.timedelta(days=int(rng.integers(7, 30)))
+                    )
         return pl.DataFrame(staff), staff
 
     # ------------------------------------------------------------------ write
@@ -315,83 +420,128 @@ class Demo:
             (pl.col("signup_date") + pl.duration(days=90)).alias("_month_day"),
         ).filter(pl.col("_month_day") <= END)
         crm = pl.concat([cust.with_columns(pl.col("signup_date").alias("_month_day")), upd])
-        files["crm_customers"] = self._monthly(crm, month_of("_month_day"), "crm_customers",
-                                               drop=["_month_day"])
-        files["pos_transactions"] = self._monthly(tx, month_of("transaction_at"), "pos_transactions")
-        lines_m = lines.join(tx.select("transaction_id", "transaction_at"), on="transaction_id",
-                              maintain_order="left")
-        files["pos_line_items"] = self._monthly(lines_m, month_of("transaction_at"),
-                                                "pos_line_items", drop=["transaction_at"])
+        files["crm_customers"] = self._monthly(
+            crm, month_of("_month_day"), "crm_customers", drop=["_month_day"]
+        )
+        files["pos_transactions"] = self._monthly(
+            tx, month_of("transaction_at"), "pos_transactions"
+        )
+        lines_m = lines.join(
+            tx.select("transaction_id", "transaction_at"),
+            on="transaction_id",
+            maintain_order="left",
+        )
+        files["pos_line_items"] = self._monthly(
+            lines_m, month_of("transaction_at"), "pos_line_items", drop=["transaction_at"]
+        )
         files["support_tickets"] = self._monthly(
-            self.tickets(cust, cust_tickets, agents), month_of("created_at"), "support_tickets")
-        files["nps_responses"] = self._monthly(self.nps(tx, cust_tickets), month_of("responded_at"),
-                                               "nps_responses")
+            self.tickets(cust, cust_tickets, agents), month_of("created_at"), "support_tickets"
+        )
+        files["nps_responses"] = self._monthly(
+            self.nps(tx, cust_tickets), month_of("responded_at"), "nps_responses"
+        )
         files["hr_employees"] = self.hr_snapshots(emp_df)
         eng, absn = self.engagement_and_absences(staff)
-        files["hr_engagement_responses"] = self._monthly(eng, month_of("survey_month"),
-                                                         "hr_engagement_responses")
+        files["hr_engagement_responses"] = self._monthly(
+            eng, month_of("survey_month"), "hr_engagement_responses"
+        )
         files["hr_absences"] = self._monthly(absn, month_of("absence_date"), "hr_absences")
         del rng
         return files
 
-    def _monthly(self, df: pl.DataFrame, key: pl.Expr, source: str,
-                 drop: list[str] | None = None) -> list[tuple[str, pl.DataFrame]]:
+    def _monthly(
+        self, df: pl.DataFrame, key: pl.Expr, source: str, drop: list[str] | None = None
+    ) -> list[tuple[str, pl.DataFrame]]:
         df = df.with_columns(key.alias("_m"))
         out = []
         for (m,), part in sorted(df.partition_by("_m", as_dict=True).items()):
             out.append((f"{source}_{m}.csv", part.drop(["_m", *(drop or [])])))
         return out
 
-    def tickets(self, cust: pl.DataFrame, cust_tickets: list[tuple], agents: list[str]) -> pl.DataFrame:
+    def tickets(
+        self, cust: pl.DataFrame, cust_tickets: list[tuple], agents: list[str]
+    ) -> pl.DataFrame:
         rng = self.rng
         email = dict(cust.select("customer_id", "email").iter_rows())
         rows = []
         for i, (cid, day, store, bad) in enumerate(cust_tickets, start=1):
             created = dt.datetime.combine(day, dt.time(8)) + dt.timedelta(
-                minutes=int(rng.integers(0, 12 * 60)))
+                minutes=int(rng.integers(0, 12 * 60))
+            )
             if day > END:
                 continue
-            theme = str(rng.choice(list(texts.TICKET_BODIES))) if not bad else str(
-                rng.choice(["waiting_time", "order_accuracy", "price", "product_quality",
-                            "staff_friendliness", "listened_to"]))
+            theme = (
+                str(rng.choice(list(texts.TICKET_BODIES)))
+                if not bad
+                else str(
+                    rng.choice(
+                        [
+                            "waiting_time",
+                            "order_accuracy",
+                            "price",
+                            "product_quality",
+                            "staff_friendliness",
+                            "listened_to",
+                        ]
+                    )
+                )
+            )
             reply_h = rng.exponential(30.0 if bad else 3.0)
             first_reply = created + dt.timedelta(hours=float(reply_h))
             solved = first_reply + dt.timedelta(hours=float(rng.exponential(40 if bad else 6)))
             end = dt.datetime.combine(END, dt.time(23, 59))
-            status = "closed" if solved < end - dt.timedelta(days=4) else (
-                "solved" if solved < end else "open")
+            status = (
+                "closed"
+                if solved < end - dt.timedelta(days=4)
+                else ("solved" if solved < end else "open")
+            )
             if first_reply > end:
                 first_reply, status = None, "new"
             if status in ("open", "new"):
                 solved = None
             rated = solved is not None and rng.random() < 0.6
-            csat = (int(rng.choice([1, 2], p=[0.6, 0.4])) if bad else
-                    int(rng.choice([3, 4, 5], p=[0.15, 0.35, 0.5]))) if rated else None
+            csat = (
+                (
+                    int(rng.choice([1, 2], p=[0.6, 0.4]))
+                    if bad
+                    else int(rng.choice([3, 4, 5], p=[0.15, 0.35, 0.5]))
+                )
+                if rated
+                else None
+            )
             comment = ""
             if rated and rng.random() < 0.7:
                 bank = texts.CSAT_BAD if csat <= 2 else texts.CSAT_GOOD
                 comment = texts.typo(bank[int(rng.integers(len(bank)))], rng)
             body_t = texts.TICKET_BODIES[theme]
-            rows.append({
-                "ticket_id": f"{10000 + i}",
-                "customer_id": cid,
-                "requester_email": email[cid],
-                "store_id": store,
-                "channel": str(rng.choice(["email", "phone", "chat", "web_form", "in_store"],
-                                          p=[0.4, 0.2, 0.2, 0.15, 0.05])),
-                "created_at": created,
-                "first_reply_at": first_reply,
-                "solved_at": solved,
-                "status": status,
-                "reopens": int(rng.poisson(0.8 if bad else 0.1)) if solved else 0,
-                "agent_id": agents[int(rng.integers(len(agents)))],
-                "subject": texts.TICKET_SUBJECTS[theme][int(rng.integers(len(
-                    texts.TICKET_SUBJECTS[theme])))],
-                "description": texts.typo(texts.fill(body_t[int(rng.integers(len(body_t)))], rng),
-                                          rng),
-                "csat_score": csat,
-                "csat_comment": comment or None,
-            })
+            rows.append(
+                {
+                    "ticket_id": f"{10000 + i}",
+                    "customer_id": cid,
+                    "requester_email": email[cid],
+                    "store_id": store,
+                    "channel": str(
+                        rng.choice(
+                            ["email", "phone", "chat", "web_form", "in_store"],
+                            p=[0.4, 0.2, 0.2, 0.15, 0.05],
+                        )
+                    ),
+                    "created_at": created,
+                    "first_reply_at": first_reply,
+                    "solved_at": solved,
+                    "status": status,
+                    "reopens": int(rng.poisson(0.8 if bad else 0.1)) if solved else 0,
+                    "agent_id": agents[int(rng.integers(len(agents)))],
+                    "subject": texts.TICKET_SUBJECTS[theme][
+                        int(rng.integers(len(texts.TICKET_SUBJECTS[theme])))
+                    ],
+                    "description": texts.typo(
+                        texts.fill(body_t[int(rng.integers(len(body_t)))], rng), rng
+                    ),
+                    "csat_score": csat,
+                    "csat_comment": comment or None,
+                }
+            )
         return pl.DataFrame(rows, infer_schema_length=None).sort("created_at")
 
     def nps(self, tx: pl.DataFrame, cust_tickets: list[tuple]) -> pl.DataFrame:
@@ -401,8 +551,12 @@ class Demo:
             if bad:
                 bad_after.setdefault(cid, day)
         pay = tx.filter(pl.col("event_type") == "payment")
-        sample = pay.filter(pl.Series(rng.random(pay.height) <
-                                      np.where(pay["customer_id"].is_null().to_numpy(), 0.03, 0.15)))
+        sample = pay.filter(
+            pl.Series(
+                rng.random(pay.height)
+                < np.where(pay["customer_id"].is_null().to_numpy(), 0.03, 0.15)
+            )
+        )
         rows = []
         g_pr, g_de = PLANTED["engagement_to_next_month_promoter_prob"], 0.06
         for i, (cid, at, store) in enumerate(
@@ -424,31 +578,53 @@ class Demo:
                 score = int(rng.choice([7, 8]))
             wait = PLANTED["waiting_time_share_of_negative_comments"]
             share = wait["riverside"] if store == "riverside" else wait["other"]
-            rows.append({
-                "response_id": f"NPS{i:07d}",
-                "customer_id": cid,
-                "responded_at": responded,
-                "store_id": store,
-                "touchpoint": str(rng.choice(["in_store", "online_order", "delivery", "catering"],
-                                             p=[0.7, 0.15, 0.1, 0.05])),
-                "score": score,
-                "comment": texts.nps_comment(score, rng, share) or None,
-            })
+            rows.append(
+                {
+                    "response_id": f"NPS{i:07d}",
+                    "customer_id": cid,
+                    "responded_at": responded,
+                    "store_id": store,
+                    "touchpoint": str(
+                        rng.choice(
+                            ["in_store", "online_order", "delivery", "catering"],
+                            p=[0.7, 0.15, 0.1, 0.05],
+                        )
+                    ),
+                    "score": score,
+                    "comment": texts.nps_comment(score, rng, share) or None,
+                }
+            )
         return pl.DataFrame(rows, infer_schema_length=None)
 
     def hr_snapshots(self, emp: pl.DataFrame) -> list[tuple[str, pl.DataFrame]]:
         out = []
-        cols = ["employee_id", "first_name", "last_name", "email", "store_id", "role", "hire_date",
-                "termination_date", "termination_reason", "weekly_hours"]
+        cols = [
+            "employee_id",
+            "first_name",
+            "last_name",
+            "email",
+            "store_id",
+            "role",
+            "hire_date",
+            "termination_date",
+            "termination_reason",
+            "weekly_hours",
+        ]
         for first in self.months:
             nxt = dt.date(first.year + (first.month == 12), first.month % 12 + 1, 1)
             asof = min(nxt - dt.timedelta(days=1), END)
-            snap = emp.filter(pl.col("hire_date") <= asof).with_columns(
-                pl.when(pl.col("termination_date") <= asof).then(pl.col("termination_date"))
-                .alias("termination_date"),
-                pl.when(pl.col("termination_date") <= asof).then(pl.col("termination_reason"))
-                .alias("termination_reason"),
-            ).select(cols)
+            snap = (
+                emp.filter(pl.col("hire_date") <= asof)
+                .with_columns(
+                    pl.when(pl.col("termination_date") <= asof)
+                    .then(pl.col("termination_date"))
+                    .alias("termination_date"),
+                    pl.when(pl.col("termination_date") <= asof)
+                    .then(pl.col("termination_reason"))
+                    .alias("termination_reason"),
+                )
+                .select(cols)
+            )
             out.append((f"hr_employees_{asof.isoformat()}.csv", snap))
         return out
 
@@ -468,50 +644,78 @@ class Demo:
                     items = np.clip(np.rint(mean + rng.normal(0, 0.8, 5)), 1, 5).astype(int)
                     enps = int(np.clip(np.rint(7 + 1.3 * lvl + rng.normal(0, 1.8)), 0, 10))
                     bank = texts.EMPLOYEE_COMMENTS_GOOD if lvl > 0 else texts.EMPLOYEE_COMMENTS_BAD
-                    eng_rows.append({
-                        "response_id": f"ENG{len(eng_rows) + 1:06d}",
-                        "survey_month": first, "store_id": e["store_id"],
-                        "employee_id": e["employee_id"],
-                        "item_valued": items[0], "item_listened_to": items[1],
-                        "item_tools": items[2], "item_growth": items[3], "item_workload": items[4],
-                        "enps_score": enps,
-                        "comment": bank[int(rng.integers(len(bank)))] or None,
-                    })
+                    eng_rows.append(
+                        {
+                            "response_id": f"ENG{len(eng_rows) + 1:06d}",
+                            "survey_month": first,
+                            "store_id": e["store_id"],
+                            "employee_id": e["employee_id"],
+                            "item_valued": items[0],
+                            "item_listened_to": items[1],
+                            "item_tools": items[2],
+                            "item_growth": items[3],
+                            "item_workload": items[4],
+                            "enps_score": enps,
+                            "comment": bank[int(rng.integers(len(bank)))] or None,
+                        }
+                    )
                 d = first
                 p_sick = 0.025 * np.exp(-0.3 * lvl)
                 while d < nxt and d <= END:
                     if d.weekday() < 5 and e["hire_date"] <= d <= last and rng.random() < p_sick:
                         k_abs += 1
                         sched = e["weekly_hours"] / 5
-                        abs_rows.append({
-                            "absence_id": f"A{k_abs:06d}", "employee_id": e["employee_id"],
-                            "absence_date": d,
-                            "absence_type": str(rng.choice(["sick", "personal", "family", "unpaid"],
-                                                           p=[0.75, 0.1, 0.1, 0.05])),
-                            "hours": sched if rng.random() < 0.85 else round(sched / 2, 1),
-                            "scheduled_hours": sched,
-                        })
+                        abs_rows.append(
+                            {
+                                "absence_id": f"A{k_abs:06d}",
+                                "employee_id": e["employee_id"],
+                                "absence_date": d,
+                                "absence_type": str(
+                                    rng.choice(
+                                        ["sick", "personal", "family", "unpaid"],
+                                        p=[0.75, 0.1, 0.1, 0.05],
+                                    )
+                                ),
+                                "hours": sched if rng.random() < 0.85 else round(sched / 2, 1),
+                                "scheduled_hours": sched,
+                            }
+                        )
                     d += dt.timedelta(days=1)
         return pl.DataFrame(eng_rows), pl.DataFrame(abs_rows)
 
 
-def plant_bad_rows(files: dict[str, list[tuple[str, pl.DataFrame]]]) -> dict[str, list[tuple[str, str]]]:
+def plant_bad_rows(
+    files: dict[str, list[tuple[str, pl.DataFrame]]],
+) -> dict[str, list[tuple[str, str]]]:
     """Text rows to append to the first file of some sources (see ``BAD_ROWS``)."""
     return {
-        "nps_responses": [("response_id,responded_at,store_id,touchpoint,score,comment",
-                           "NPSBAD0001,2024-11-15 10:00:00,downtown,in_store,11,best ever")],
-        "pos_transactions": [("transaction_id,transaction_at,store_id,event_type,payment_method,"
-                              "gross_sales,discounts,net_sales,tax",
-                              "TBAD0001,2024-11-20 09:30:00,uptown,payment,card,4.20,0,4.20,0.84")],
-        "crm_customers": [("customer_id,signup_date,home_store,loyalty_member",
-                           "CBAD0001,31/02/2025,downtown,true")],
+        "nps_responses": [
+            (
+                "response_id,responded_at,store_id,touchpoint,score,comment",
+                "NPSBAD0001,2024-11-15 10:00:00,downtown,in_store,11,best ever",
+            )
+        ],
+        "pos_transactions": [
+            (
+                "transaction_id,transaction_at,store_id,event_type,payment_method,"
+                "gross_sales,discounts,net_sales,tax",
+                "TBAD0001,2024-11-20 09:30:00,uptown,payment,card,4.20,0,4.20,0.84",
+            )
+        ],
+        "crm_customers": [
+            (
+                "customer_id,signup_date,home_store,loyalty_member",
+                "CBAD0001,31/02/2025,downtown,true",
+            )
+        ],
     }
 
 
 def _csv(df: pl.DataFrame) -> str:
     buf = io.StringIO()
-    df.write_csv(buf, datetime_format="%Y-%m-%d %H:%M:%S", date_format="%Y-%m-%d",
-                 float_precision=2)
+    df.write_csv(
+        buf, datetime_format="%Y-%m-%d %H:%M:%S", date_format="%Y-%m-%d", float_precision=2
+    )
     return buf.getvalue()
 
 
@@ -555,8 +759,10 @@ def main() -> None:
     s = load_settings()
     cfg = DemoConfig(customers=s.demo_customers, seed=s.demo_seed, bad_rows=s.demo_bad_rows)
     counts = write_demo(s.landing, cfg)
-    print(f"demo business ({cfg.customers} customers, seed {cfg.seed}) -> {s.landing}: "
-          f"{counts['written']} files written, {counts['unchanged']} unchanged")
+    print(
+        f"demo business ({cfg.customers} customers, seed {cfg.seed}) -> {s.landing}: "
+        f"{counts['written']} files written, {counts['unchanged']} unchanged"
+    )
 
 
 if __name__ == "__main__":

@@ -8,10 +8,30 @@ from __future__ import annotations
 
 import numpy as np
 
-ITEMS = ["croissant", "sourdough", "flat white", "latte", "cinnamon bun", "baguette", "cake",
-         "sandwich", "cappuccino", "rye loaf", "brownie", "tea", "quiche"]
-STAFF = ["the barista", "the girl at the till", "the new guy", "the staff", "the manager",
-         "the team", "everyone behind the counter"]
+ITEMS = [
+    "croissant",
+    "sourdough",
+    "flat white",
+    "latte",
+    "cinnamon bun",
+    "baguette",
+    "cake",
+    "sandwich",
+    "cappuccino",
+    "rye loaf",
+    "brownie",
+    "tea",
+    "quiche",
+]
+STAFF = [
+    "the barista",
+    "the girl at the till",
+    "the new guy",
+    "the staff",
+    "the manager",
+    "the team",
+    "everyone behind the counter",
+]
 
 POSITIVE = {
     "felt_valued": [
@@ -132,14 +152,34 @@ TICKET_BODIES = {
         "Are you open on the bank holiday?",
     ],
 }
-CSAT_GOOD = ["Thanks, quick answer", "Sorted out fast, thank you", "Very helpful", "Great service",
-             "Problem solved, appreciated"]
-CSAT_BAD = ["Took days to get a reply", "Nobody really helped", "Still not resolved",
-            "Answer did not help at all", "Slow and unhelpful"]
-EMPLOYEE_COMMENTS_GOOD = ["Great team", "Manager supports us", "I like working here",
-                          "Good shifts this month", ""]
-EMPLOYEE_COMMENTS_BAD = ["Too few people on shift", "Nobody listens to our ideas",
-                         "Workload is too high", "Schedule changes last minute", ""]
+CSAT_GOOD = [
+    "Thanks, quick answer",
+    "Sorted out fast, thank you",
+    "Very helpful",
+    "Great service",
+    "Problem solved, appreciated",
+]
+CSAT_BAD = [
+    "Took days to get a reply",
+    "Nobody really helped",
+    "Still not resolved",
+    "Answer did not help at all",
+    "Slow and unhelpful",
+]
+EMPLOYEE_COMMENTS_GOOD = [
+    "Great team",
+    "Manager supports us",
+    "I like working here",
+    "Good shifts this month",
+    "",
+]
+EMPLOYEE_COMMENTS_BAD = [
+    "Too few people on shift",
+    "Nobody listens to our ideas",
+    "Workload is too high",
+    "Schedule changes last minute",
+    "",
+]
 
 
 def typo(text: str, rng: np.random.Generator, rate: float = 0.08) -> str:

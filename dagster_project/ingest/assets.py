@@ -1,6 +1,5 @@
 """Dagster assets of the ingest stage: one per contract, plus the ledger reconciliation."""
 
-
 import dagster as dg
 
 from dagster_project.contracts import Contract
@@ -28,7 +27,9 @@ def build_ingest_asset(contract: Contract, settings: Settings) -> dg.AssetsDefin
         ),
         metadata={"contract": contract.path.name, "contract_version": contract.version},
     )
-    def _ingest(context: dg.AssetExecutionContext, warehouse: DuckDBWarehouse) -> dg.MaterializeResult:
+    def _ingest(
+        context: dg.AssetExecutionContext, warehouse: DuckDBWarehouse
+    ) -> dg.MaterializeResult:
         with warehouse.connect() as con:
             results = ingest_source(con, contract, settings.landing)
             total = con.execute(f'SELECT count(*) FROM raw."{contract.name}"').fetchall()[0][0]
@@ -70,8 +71,11 @@ def build_gx_check(contract: Contract) -> dg.AssetChecksDefinition:
             passed=outcome.success,
             severity=dg.AssetCheckSeverity.ERROR,
             description="; ".join(outcome.failed) or "all expectations met",
-            metadata={"rows": outcome.rows, "expectations": outcome.evaluated,
-                      "failed": len(outcome.failed)},
+            metadata={
+                "rows": outcome.rows,
+                "expectations": outcome.evaluated,
+                "failed": len(outcome.failed),
+            },
         )
 
     return _check
@@ -97,9 +101,8 @@ def build_ledger_asset(contracts: dict[str, Contract], settings: Settings) -> li
                 "FROM raw.ingest_ledger GROUP BY status ORDER BY status"
             ).fetchall()
         return dg.MaterializeResult(
-            metadata={
-                f"{status}_files": n for status, n, *_ in rows
-            } | {
+            metadata={f"{status}_files": n for status, n, *_ in rows}
+            | {
                 "rows_read": sum(r[2] for r in rows),
                 "rows_loaded": sum(r[3] for r in rows),
                 "rows_rejected": sum(r[4] for r in rows),
@@ -116,7 +119,9 @@ def build_ledger_asset(contracts: dict[str, Contract], settings: Settings) -> li
     def accounted(warehouse: DuckDBWarehouse) -> dg.AssetCheckResult:
         problems = []
         with warehouse.connect(read_only=True) as con:
-            known = set(con.execute("SELECT file_name, content_hash FROM raw.ingest_ledger").fetchall())
+            known = set(
+                con.execute("SELECT file_name, content_hash FROM raw.ingest_ledger").fetchall()
+            )
             for c in contracts.values():
                 for path in landing_files(settings.landing, c):
                     rel = str(path.relative_to(settings.landing))
@@ -124,11 +129,13 @@ def build_ledger_asset(contracts: dict[str, Contract], settings: Settings) -> li
                         problems.append(f"{rel} (current content) is not in the ledger")
                 mismatch = con.execute(
                     f"""
-                    SELECT l.file_name, l.rows_loaded, coalesce(r.n, 0), l.rows_rejected, coalesce(j.n, 0)
+                    SELECT l.file_name, l.rows_loaded, coalesce(r.n, 0),
+                           l.rows_rejected, coalesce(j.n, 0)
                     FROM raw.ingest_ledger l
                     LEFT JOIN (SELECT _batch_id, count(*) n FROM raw."{c.name}" GROUP BY 1) r
                            ON r._batch_id = l.batch_id
-                    LEFT JOIN (SELECT _batch_id, count(*) n FROM raw."{c.name}__rejected" GROUP BY 1) j
+                    LEFT JOIN (SELECT _batch_id, count(*) n
+                               FROM raw."{c.name}__rejected" GROUP BY 1) j
                            ON j._batch_id = l.batch_id
                     WHERE l.source = ?
                       AND (l.rows_loaded <> coalesce(r.n, 0) OR l.rows_rejected <> coalesce(j.n, 0)

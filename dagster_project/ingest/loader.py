@@ -84,7 +84,8 @@ def _summarise_rejections(rejected: pl.DataFrame, limit: int = 3) -> str:
     by_rule = rejected.group_by("_column", "_rule").len().sort("len", descending=True)
     rules = ", ".join(f"{c}/{r}: {n}" for c, r, n in by_rule.iter_rows())
     examples = "; ".join(
-        f"row {n}: {reason}" for n, reason in rejected.select("_row_number", "_reason").head(limit).iter_rows()
+        f"row {n}: {reason}"
+        for n, reason in rejected.select("_row_number", "_reason").head(limit).iter_rows()
     )
     return f"rejected by rule ({rules}); e.g. {examples}"
 
@@ -104,13 +105,22 @@ def load_file(
         return None  # this very file was processed before
     now = dt.datetime.now(dt.UTC).replace(tzinfo=None)
     if seen:  # the same content under another name: record it, load nothing again
-        return _record(con, FileResult(
-            batch_id=0, source=contract.name, file_name=rel, content_hash=digest,
-            file_bytes=path.stat().st_size, rows_read=0, rows_loaded=0, rows_rejected=0,
-            status="duplicate",
-            message=f"{rel}: same content as {seen[0][0]}, which is already loaded; not loaded again",
-            loaded_at=now,
-        ))
+        return _record(
+            con,
+            FileResult(
+                batch_id=0,
+                source=contract.name,
+                file_name=rel,
+                content_hash=digest,
+                file_bytes=path.stat().st_size,
+                rows_read=0,
+                rows_loaded=0,
+                rows_rejected=0,
+                status="duplicate",
+                message=f"{rel}: same content as {seen[0][0]}, already loaded; not loaded again",
+                loaded_at=now,
+            ),
+        )
     try:
         text = read_text_frame(path)
         checked = validate_frame(contract, text)
@@ -154,12 +164,22 @@ def load_file(
                 if n_bad:
                     parts.append(_summarise_rejections(checked.rejected))
                 if checked.extra_columns:
-                    parts.append("ignored columns not in the contract: " + ", ".join(checked.extra_columns))
+                    parts.append(
+                        "ignored columns not in the contract: " + ", ".join(checked.extra_columns)
+                    )
                 message = "; ".join(parts)
         result = FileResult(
-            batch_id=batch_id, source=contract.name, file_name=rel, content_hash=digest,
-            file_bytes=path.stat().st_size, rows_read=n_read, rows_loaded=n_good,
-            rows_rejected=n_bad, status=status, message=message, loaded_at=now,
+            batch_id=batch_id,
+            source=contract.name,
+            file_name=rel,
+            content_hash=digest,
+            file_bytes=path.stat().st_size,
+            rows_read=n_read,
+            rows_loaded=n_good,
+            rows_rejected=n_bad,
+            status=status,
+            message=message,
+            loaded_at=now,
         )
         con.execute(
             "INSERT INTO raw.ingest_ledger VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",

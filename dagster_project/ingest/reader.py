@@ -25,4 +25,6 @@ def read_text_frame(path: Path) -> pl.DataFrame:
     except (pl.exceptions.PolarsError, UnicodeDecodeError) as exc:  # malformed CSV
         raise UnreadableFile(f"{path.name}: cannot be read as CSV: {exc}") from exc
     df = df.rename({c: c.strip() for c in df.columns})
-    return df.with_row_index("_row_number", offset=1).with_columns(pl.col("_row_number").cast(pl.Int64))
+    return df.with_row_index("_row_number", offset=1).with_columns(
+        pl.col("_row_number").cast(pl.Int64)
+    )

@@ -1,6 +1,5 @@
 """The publish step: runs only when every upstream asset and blocking check succeeded."""
 
-
 import dagster as dg
 
 from dagster_project.publish.publisher import publish
@@ -14,19 +13,32 @@ SITE_KEY = dg.AssetKey(["reports", "owner_site"])
 def build_publish_asset(settings: Settings, upstream: list[dg.AssetKey]) -> dg.AssetsDefinition:
     @dg.multi_asset(
         specs=[
-            dg.AssetSpec(ANALYTICS_KEY, deps=upstream, group_name="reports", kinds={"duckdb"},
-                         description="Read-only analyst copy of the warehouse "
-                         f"({settings.analytics.name}), swapped in atomically."),
-            dg.AssetSpec(SITE_KEY, deps=upstream, group_name="reports", kinds={"html"},
-                         description="The owner's static report site, built from the marts and "
-                         "swapped in atomically."),
+            dg.AssetSpec(
+                ANALYTICS_KEY,
+                deps=upstream,
+                group_name="reports",
+                kinds={"duckdb"},
+                description="Read-only analyst copy of the warehouse "
+                f"({settings.analytics.name}), swapped in atomically.",
+            ),
+            dg.AssetSpec(
+                SITE_KEY,
+                deps=upstream,
+                group_name="reports",
+                kinds={"html"},
+                description="The owner's static report site, built from the marts and "
+                "swapped in atomically.",
+            ),
         ],
         can_subset=False,
     )
     def publish_reports(context: dg.AssetExecutionContext, warehouse: DuckDBWarehouse):
         done = publish(
-            warehouse=settings.warehouse, analytics=settings.analytics, site=settings.site,
-            builds=settings.site_builds, keep=settings.site_builds_kept,
+            warehouse=settings.warehouse,
+            analytics=settings.analytics,
+            site=settings.site,
+            builds=settings.site_builds,
+            keep=settings.site_builds_kept,
             currency=settings.currency,
         )
         context.log.info(f"report: {done.site}/index.html; analyst database: {done.analytics}")

@@ -42,7 +42,7 @@ def checkpoint(warehouse: Path) -> None:
 
 
 def swap_symlink(link: Path, target: Path) -> None:
-    """Point ``link`` at ``target`` atomically (a real directory at ``link`` is moved aside once)."""
+    """Point ``link`` at ``target`` atomically (a real folder at ``link`` is moved aside once)."""
     if link.exists() and not link.is_symlink():
         link.rename(link.with_name(f"{link.name}.pre-publish-{uuid.uuid4().hex[:6]}"))
     tmp = link.with_name(f".{link.name}.{uuid.uuid4().hex[:8]}.link")
@@ -51,8 +51,10 @@ def swap_symlink(link: Path, target: Path) -> None:
 
 
 def prune_builds(builds: Path, live: Path, keep: int) -> None:
-    done = sorted((p for p in builds.iterdir() if p.is_dir() and not p.name.startswith(".")),
-                  key=lambda p: p.name)
+    done = sorted(
+        (p for p in builds.iterdir() if p.is_dir() and not p.name.startswith(".")),
+        key=lambda p: p.name,
+    )
     for old in done[:-keep] if keep > 0 else done:
         if old.resolve() != live.resolve():
             shutil.rmtree(old, ignore_errors=True)
@@ -60,8 +62,9 @@ def prune_builds(builds: Path, live: Path, keep: int) -> None:
         shutil.rmtree(partial, ignore_errors=True)
 
 
-def publish(warehouse: Path, analytics: Path, site: Path, builds: Path, keep: int = 2,
-            currency: str = "£") -> Published:
+def publish(
+    warehouse: Path, analytics: Path, site: Path, builds: Path, keep: int = 2, currency: str = "£"
+) -> Published:
     build_id = dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%S") + "-" + uuid.uuid4().hex[:6]
     analytics.parent.mkdir(parents=True, exist_ok=True)
     builds.mkdir(parents=True, exist_ok=True)

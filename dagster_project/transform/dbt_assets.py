@@ -1,6 +1,5 @@
 """dbt models, seeds and tests as Dagster assets and asset checks (dagster-dbt)."""
 
-
 from collections.abc import Mapping
 from typing import Any
 
@@ -18,7 +17,9 @@ from dagster_project.settings import load_settings
 settings = load_settings()
 settings.export_env()
 
-dbt_project = DbtProject(project_dir=settings.dbt_project_dir, profiles_dir=settings.dbt_project_dir)
+dbt_project = DbtProject(
+    project_dir=settings.dbt_project_dir, profiles_dir=settings.dbt_project_dir
+)
 if not dbt_project.manifest_path.exists():  # a fresh clone: parse once to get the manifest
     dbt_project.preparer.prepare(dbt_project)
 

@@ -16,14 +16,22 @@ from dagster_project.quality.gx_suite import expectation_suite, validate_datafra
 from tests.conftest import ROOT
 
 EXPECTED = {
-    "crm_customers", "pos_transactions", "pos_line_items", "support_tickets", "nps_responses",
-    "hr_employees", "hr_engagement_responses", "hr_absences",
+    "crm_customers",
+    "pos_transactions",
+    "pos_line_items",
+    "support_tickets",
+    "nps_responses",
+    "hr_employees",
+    "hr_engagement_responses",
+    "hr_absences",
 }
 
 
 def text_frame(rows: list[dict]) -> pl.DataFrame:
     df = pl.DataFrame(rows, schema={k: pl.String for k in rows[0]})
-    return df.with_row_index("_row_number", offset=1).with_columns(pl.col("_row_number").cast(pl.Int64))
+    return df.with_row_index("_row_number", offset=1).with_columns(
+        pl.col("_row_number").cast(pl.Int64)
+    )
 
 
 def test_every_source_has_a_contract_with_keys_types_and_rules(contracts):
@@ -31,10 +39,25 @@ def test_every_source_has_a_contract_with_keys_types_and_rules(contracts):
     nps = contracts["nps_responses"]
     assert nps.key_columns == ["response_id"]
     score = nps.column("score")
-    assert (score.logical_type, score.minimum, score.maximum, score.required) == ("integer", 0, 10, True)
+    assert (score.logical_type, score.minimum, score.maximum, score.required) == (
+        "integer",
+        0,
+        10,
+        True,
+    )
     assert nps.column("touchpoint").allowed_values == (
-        "in_store", "online_order", "delivery", "catering", "support")
-    assert contracts["crm_customers"].personal_columns == ["first_name", "last_name", "email", "phone"]
+        "in_store",
+        "online_order",
+        "delivery",
+        "catering",
+        "support",
+    )
+    assert contracts["crm_customers"].personal_columns == [
+        "first_name",
+        "last_name",
+        "email",
+        "phone",
+    ]
     assert "DATE" in raw_table_ddl(contracts["crm_customers"])
 
 
@@ -58,12 +81,34 @@ def test_a_contract_without_a_primary_key_is_refused_naming_the_file(tmp_path: P
 
 
 def test_rows_are_typed_and_each_broken_rule_is_named(contracts):
-    frame = text_frame([
-        {"customer_id": "C1", "signup_date": "2025-02-03", "home_store": "downtown", "loyalty_member": "yes"},
-        {"customer_id": "C2", "signup_date": "03/02/2025", "home_store": "uptown", "loyalty_member": "maybe"},
-        {"customer_id": "C1", "signup_date": "2025-02-04", "home_store": "riverside", "loyalty_member": "0"},
-        {"customer_id": None, "signup_date": "1999-12-31", "home_store": "downtown", "loyalty_member": "true"},
-    ])
+    frame = text_frame(
+        [
+            {
+                "customer_id": "C1",
+                "signup_date": "2025-02-03",
+                "home_store": "downtown",
+                "loyalty_member": "yes",
+            },
+            {
+                "customer_id": "C2",
+                "signup_date": "03/02/2025",
+                "home_store": "uptown",
+                "loyalty_member": "maybe",
+            },
+            {
+                "customer_id": "C1",
+                "signup_date": "2025-02-04",
+                "home_store": "riverside",
+                "loyalty_member": "0",
+            },
+            {
+                "customer_id": None,
+                "signup_date": "1999-12-31",
+                "home_store": "downtown",
+                "loyalty_member": "true",
+            },
+        ]
+    )
     out = validate_frame(contracts["crm_customers"], frame)
     assert out.good["customer_id"].to_list() == ["C1"]
     assert out.good["signup_date"].to_list() == [dt.date(2025, 2, 3)]
@@ -84,12 +129,24 @@ def test_the_gx_suite_follows_the_contract_and_catches_a_bad_value(contracts):
     kinds = {(e.expectation_type, e.column) for e in suite.expectations}
     assert ("expect_column_values_to_be_between", "score") in kinds
     assert ("expect_column_values_to_not_be_null", "responded_at") in kinds
-    frame = text_frame([
-        {"response_id": "a", "responded_at": "2025-01-01 10:00:00", "store_id": "downtown",
-         "touchpoint": "in_store", "score": "9"},
-        {"response_id": "b", "responded_at": "2025-01-02 10:00:00", "store_id": "riverside",
-         "touchpoint": "delivery", "score": "3"},
-    ])
+    frame = text_frame(
+        [
+            {
+                "response_id": "a",
+                "responded_at": "2025-01-01 10:00:00",
+                "store_id": "downtown",
+                "touchpoint": "in_store",
+                "score": "9",
+            },
+            {
+                "response_id": "b",
+                "responded_at": "2025-01-02 10:00:00",
+                "store_id": "riverside",
+                "touchpoint": "delivery",
+                "score": "3",
+            },
+        ]
+    )
     good = validate_frame(nps, frame).good.drop("_row_number").to_pandas()
     assert validate_dataframe(nps, good).success
     good.loc[1, "score"] = 12

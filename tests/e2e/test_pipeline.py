@@ -2,82 +2,46 @@
 
 import hashlib
 import os
-import shutil
-import subprocess
-import sys
-from pathlib import Path
 
 import duckdb
 import polars as pl
 import pytest
 
-from tests.conftest import ROOT
+from tests.pipeline_home import demo_home
 
-SOURCES = ["crm_customers", "pos_transactions", "pos_line_items", "support_tickets",
-           "nps_responses", "hr_employees", "hr_engagement_responses", "hr_absences"]
-STAGING = ["stg_crm__customers", "stg_pos__transactions", "stg_pos__line_items",
-           "stg_support__tickets", "stg_nps__responses", "stg_hr__employees",
-           "stg_hr__engagement_responses", "stg_hr__absences"]
+SOURCES = [
+    "crm_customers",
+    "pos_transactions",
+    "pos_line_items",
+    "support_tickets",
+    "nps_responses",
+    "hr_employees",
+    "hr_engagement_responses",
+    "hr_absences",
+]
+STAGING = [
+    "stg_crm__customers",
+    "stg_pos__transactions",
+    "stg_pos__line_items",
+    "stg_support__tickets",
+    "stg_nps__responses",
+    "stg_hr__employees",
+    "stg_hr__engagement_responses",
+    "stg_hr__absences",
+]
 # at least one mart fed by each of the five kinds of export
-MARTS_BY_SOURCE = {"crm": "dim_customers", "pos": "kpi_store_monthly_sales",
-                   "support": "kpi_support_monthly", "nps": "kpi_nps_monthly", "hr": "kpi_team_monthly"}
-
-
-class Home:
-    def __init__(self, root: Path):
-        self.root = root
-        self.landing = root / "landing"
-        self.warehouse = root / "warehouse" / "warehouse.duckdb"
-        self.analytics = root / "warehouse" / "analytics.duckdb"
-        self.site = root / "site"
-        (root / "dagster_home").mkdir(parents=True)
-        shutil.copyfile(ROOT / "dagster_home/dagster.yaml", root / "dagster_home/dagster.yaml")
-        self.env = {**os.environ, "EMPATHY_HOME": str(root), "EMPATHY_DEMO_CUSTOMERS": "300",
-                    "DAGSTER_HOME": str(root / "dagster_home"), "EMPATHY_WAREHOUSE": "",
-                    "EMPATHY_SITE": "", "EMPATHY_LANDING": "", "EMPATHY_ANALYTICS": ""}
-
-    def run(self, module: str) -> subprocess.CompletedProcess:
-        proc = subprocess.run([sys.executable, "-m", module], env=self.env, cwd=ROOT,
-                              capture_output=True, text=True, timeout=900)
-        (self.root / f"{module.rsplit('.', 1)[-1]}.log").write_text(proc.stdout + proc.stderr)
-        return proc
-
-    def refresh(self, expect: int = 0) -> subprocess.CompletedProcess:
-        proc = self.run("dagster_project.run")
-        assert proc.returncode == expect, proc.stdout[-4000:] + proc.stderr[-4000:]
-        return proc
-
-    def query(self, sql: str, db: Path | None = None) -> list[tuple]:
-        con = duckdb.connect(str(db or self.warehouse), read_only=True)
-        try:
-            return con.execute(sql).fetchall()
-        finally:
-            con.close()
-
-    def mart_fingerprints(self) -> dict[str, str]:
-        con = duckdb.connect(str(self.warehouse), read_only=True)
-        try:
-            tables = [t for (t,) in con.execute(
-                "SELECT table_name FROM information_schema.tables WHERE table_schema = 'marts' "
-                "ORDER BY 1").fetchall()]
-            out = {}
-            for t in tables:
-                rows = con.execute(f"SELECT * FROM marts.{t} ORDER BY ALL").fetchall()
-                out[t] = hashlib.sha256(repr(rows).encode()).hexdigest()
-            return out
-        finally:
-            con.close()
+MARTS_BY_SOURCE = {
+    "crm": "dim_customers",
+    "pos": "kpi_store_monthly_sales",
+    "support": "kpi_support_monthly",
+    "nps": "kpi_nps_monthly",
+    "hr": "kpi_team_monthly",
+}
 
 
 @pytest.fixture(scope="module")
-def home(tmp_path_factory) -> Home:
-    h = Home(tmp_path_factory.mktemp("demo"))
-    gen = h.run("dagster_project.demo.generator")
-    assert gen.returncode == 0, gen.stderr
-    first = h.refresh()
-    assert "Owner's report:" in first.stdout and str(h.site / "index.html") in first.stdout
-    assert str(h.analytics) in first.stdout
-    return h
+def home(tmp_path_factory):
+    return demo_home(tmp_path_factory)
 
 
 def test_raw_staging_and_marts_hold_data_for_all_five_sources(home):
@@ -88,13 +52,18 @@ def test_raw_staging_and_marts_hold_data_for_all_five_sources(home):
     for source, mart in MARTS_BY_SOURCE.items():
         assert home.query(f"SELECT count(*) FROM marts.{mart}")[0][0] > 0, (source, mart)
     # the analyst copy is a complete, openable warehouse
-    assert home.query("SELECT count(*) FROM marts.kpi_store_monthly_sales", home.analytics) == \
-        home.query("SELECT count(*) FROM marts.kpi_store_monthly_sales")
+    assert home.query(
+        "SELECT count(*) FROM marts.kpi_store_monthly_sales", home.analytics
+    ) == home.query("SELECT count(*) FROM marts.kpi_store_monthly_sales")
 
 
 def test_every_landing_row_is_in_a_raw_or_rejected_table_and_the_ledger_says_so(home):
-    ledger = {f: (rd, lo, rj, st) for f, rd, lo, rj, st in home.query(
-        "SELECT file_name, rows_read, rows_loaded, rows_rejected, status FROM raw.ingest_ledger")}
+    ledger = {
+        f: (rd, lo, rj, st)
+        for f, rd, lo, rj, st in home.query(
+            "SELECT file_name, rows_read, rows_loaded, rows_rejected, status FROM raw.ingest_ledger"
+        )
+    }
     files = sorted(home.landing.glob("*/*.csv"))
     assert len(files) == len(ledger) > 100
     for path in files:
@@ -106,26 +75,43 @@ def test_every_landing_row_is_in_a_raw_or_rejected_table_and_the_ledger_says_so(
         assert read == lines == loaded + rejected, rel
         source = path.parent.name
         in_raw = home.query(f"SELECT count(*) FROM raw.{source} WHERE _source_file = '{rel}'")[0][0]
-        in_rej = home.query(f"SELECT count(*) FROM raw.{source}__rejected WHERE _source_file = '{rel}'")[0][0]
+        in_rej = home.query(
+            f"SELECT count(*) FROM raw.{source}__rejected WHERE _source_file = '{rel}'"
+        )[0][0]
         assert (in_raw, in_rej) == (loaded, rejected), rel
     # the generator's planted bad rows are the rejected ones, each with its rule
-    rules = sorted(home.query("""
+    rules = sorted(
+        home.query("""
         SELECT 'crm_customers', _rule, _column FROM raw.crm_customers__rejected UNION ALL
         SELECT 'nps_responses', _rule, _column FROM raw.nps_responses__rejected UNION ALL
         SELECT 'pos_transactions', _rule, _column FROM raw.pos_transactions__rejected UNION ALL
-        SELECT 'support_tickets', _rule, _column FROM raw.support_tickets__rejected"""))
-    assert rules == [("crm_customers", "type_date", "signup_date"),
-                     ("nps_responses", "maximum", "score"),
-                     ("pos_transactions", "allowed_values", "store_id"),
-                     ("support_tickets", "unique_in_file", "ticket_id")]
+        SELECT 'support_tickets', _rule, _column FROM raw.support_tickets__rejected""")
+    )
+    assert rules == [
+        ("crm_customers", "type_date", "signup_date"),
+        ("nps_responses", "maximum", "score"),
+        ("pos_transactions", "allowed_values", "store_id"),
+        ("support_tickets", "unique_in_file", "ticket_id"),
+    ]
 
 
 def test_no_names_emails_or_phones_leave_raw(home):
-    cols = home.query("SELECT table_schema, table_name, column_name FROM information_schema.columns "
-                      "WHERE table_schema IN ('staging', 'intermediate', 'marts')")
+    cols = home.query(
+        "SELECT table_schema, table_name, column_name FROM information_schema.columns "
+        "WHERE table_schema IN ('staging', 'intermediate', 'marts')"
+    )
     names = {c for _, _, c in cols}
-    assert not names & {"first_name", "last_name", "email", "phone", "requester_email", "customer_id"}
-    emails = home.query("SELECT count(*) FROM staging.stg_support__tickets WHERE description LIKE '%@%'")
+    assert not names & {
+        "first_name",
+        "last_name",
+        "email",
+        "phone",
+        "requester_email",
+        "customer_id",
+    }
+    emails = home.query(
+        "SELECT count(*) FROM staging.stg_support__tickets WHERE description LIKE '%@%'"
+    )
     assert emails == [(0,)]
 
 
@@ -152,31 +138,42 @@ def test_bad_files_are_reported_while_good_ones_load_and_corrections_supersede(h
     home.refresh()
     status, read, loaded, rejected, message = home.query(
         "SELECT status, rows_read, rows_loaded, rows_rejected, message FROM raw.ingest_ledger "
-        "WHERE file_name = 'nps_responses/nps_responses_zz-broken.csv'")[0]
+        "WHERE file_name = 'nps_responses/nps_responses_zz-broken.csv'"
+    )[0]
     assert (status, read, loaded, rejected) == ("rejected", 5, 0, 5)
     assert "nps_responses/nps_responses_zz-broken.csv" in message and "score" in message
-    assert home.query("SELECT status FROM raw.ingest_ledger "
-                      "WHERE file_name = 'nps_responses/nps_responses_zz-correction.csv'") == [("loaded",)]
-    score = home.query(f"SELECT score FROM staging.stg_nps__responses "
-                       f"WHERE response_id = '{target['response_id']}'")
+    assert home.query(
+        "SELECT status FROM raw.ingest_ledger "
+        "WHERE file_name = 'nps_responses/nps_responses_zz-correction.csv'"
+    ) == [("loaded",)]
+    score = home.query(
+        f"SELECT score FROM staging.stg_nps__responses "
+        f"WHERE response_id = '{target['response_id']}'"
+    )
     assert score == [(int(corrected["score"][0]),)]
-    assert home.query("SELECT count(*) FROM staging.stg_nps__responses")[0][0] == \
-        home.query("SELECT count(DISTINCT response_id) FROM raw.nps_responses")[0][0]
+    assert (
+        home.query("SELECT count(*) FROM staging.stg_nps__responses")[0][0]
+        == home.query("SELECT count(DISTINCT response_id) FROM raw.nps_responses")[0][0]
+    )
 
 
 def test_a_failing_blocking_check_leaves_the_published_report_untouched(home):
     published_build = os.readlink(home.site)
     published_db = hashlib.sha256(home.analytics.read_bytes()).hexdigest()
     con = duckdb.connect(str(home.warehouse))
-    con.execute("INSERT INTO raw.nps_responses (response_id, responded_at, store_id, touchpoint, score, "
-                "_batch_id, _source_file, _row_number, _loaded_at) VALUES ('SNEAKED', now(), "
-                "'downtown', 'in_store', 42, -1, 'manual', 1, now())")
+    con.execute(
+        "INSERT INTO raw.nps_responses (response_id, responded_at, store_id, touchpoint, score, "
+        "_batch_id, _source_file, _row_number, _loaded_at) VALUES ('SNEAKED', now(), "
+        "'downtown', 'in_store', 42, -1, 'manual', 1, now())"
+    )
     con.close()
     try:
         proc = home.refresh(expect=1)
         assert "Blocking checks that failed:" in proc.stderr
-        assert "raw/nps_responses gx_contract_suite: expect_column_values_to_be_between on score" \
+        assert (
+            "raw/nps_responses gx_contract_suite: expect_column_values_to_be_between on score"
             in proc.stderr
+        )
         assert os.readlink(home.site) == published_build
         assert hashlib.sha256(home.analytics.read_bytes()).hexdigest() == published_db
     finally:

@@ -1,0 +1,86 @@
+"""A project home in a temporary folder, refreshed through Dagster as `make run` does."""
+
+import hashlib
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import duckdb
+
+from tests.conftest import ROOT
+
+
+class Home:
+    def __init__(self, root: Path):
+        self.root = root
+        self.landing = root / "landing"
+        self.warehouse = root / "warehouse" / "warehouse.duckdb"
+        self.analytics = root / "warehouse" / "analytics.duckdb"
+        self.site = root / "site"
+        (root / "dagster_home").mkdir(parents=True)
+        shutil.copyfile(ROOT / "dagster_home/dagster.yaml", root / "dagster_home/dagster.yaml")
+        self.env = {
+            **os.environ,
+            "EMPATHY_HOME": str(root),
+            "EMPATHY_DEMO_CUSTOMERS": "300",
+            "DAGSTER_HOME": str(root / "dagster_home"),
+            "EMPATHY_WAREHOUSE": "",
+            "EMPATHY_SITE": "",
+            "EMPATHY_LANDING": "",
+            "EMPATHY_ANALYTICS": "",
+        }
+
+    def run(self, module: str) -> subprocess.CompletedProcess:
+        proc = subprocess.run(
+            [sys.executable, "-m", module],
+            env=self.env,
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+            timeout=900,
+        )
+        (self.root / f"{module.rsplit('.', 1)[-1]}.log").write_text(proc.stdout + proc.stderr)
+        return proc
+
+    def refresh(self, expect: int = 0) -> subprocess.CompletedProcess:
+        proc = self.run("dagster_project.run")
+        assert proc.returncode == expect, proc.stdout[-4000:] + proc.stderr[-4000:]
+        return proc
+
+    def query(self, sql: str, db: Path | None = None) -> list[tuple]:
+        con = duckdb.connect(str(db or self.warehouse), read_only=True)
+        try:
+            return con.execute(sql).fetchall()
+        finally:
+            con.close()
+
+    def mart_fingerprints(self) -> dict[str, str]:
+        con = duckdb.connect(str(self.warehouse), read_only=True)
+        try:
+            tables = [
+                t
+                for (t,) in con.execute(
+                    "SELECT table_name FROM information_schema.tables WHERE table_schema = 'marts' "
+                    "ORDER BY 1"
+                ).fetchall()
+            ]
+            out = {}
+            for t in tables:
+                rows = con.execute(f"SELECT * FROM marts.{t} ORDER BY ALL").fetchall()
+                out[t] = hashlib.sha256(repr(rows).encode()).hexdigest()
+            return out
+        finally:
+            con.close()
+
+
+def demo_home(tmp_path_factory) -> Home:
+    """Generate a small demo business and refresh it once."""
+    h = Home(tmp_path_factory.mktemp("demo"))
+    gen = h.run("dagster_project.demo.generator")
+    assert gen.returncode == 0, gen.stderr
+    first = h.refresh()
+    assert "Owner's report:" in first.stdout and str(h.site / "index.html") in first.stdout
+    assert str(h.analytics) in first.stdout
+    return h

@@ -1,0 +1,89 @@
+"""The published site opened in headless Chromium, from file:// and over http."""
+
+import functools
+import http.server
+import re
+import shutil
+import subprocess
+import tempfile
+import threading
+from pathlib import Path
+
+import pytest
+
+from tests.pipeline_home import demo_home
+
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+
+
+@pytest.fixture(scope="module", autouse=True)
+def _chromium_present():
+    assert CHROMIUM, (
+        "Debian chromium is missing: `make test` installs it (apt-get install chromium)"
+    )
+
+
+@pytest.fixture(scope="module")
+def home(tmp_path_factory):
+    return demo_home(tmp_path_factory)
+
+
+FLAGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-quic",
+    "--virtual-time-budget=15000",
+    "--window-size=1280,2600",
+]
+
+
+def chromium(url: str, *args: str) -> str:
+    with tempfile.TemporaryDirectory() as profile:
+        proc = subprocess.run(
+            [CHROMIUM, *FLAGS, f"--user-data-dir={profile}", *args, url],
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    return proc.stdout
+
+
+def rendered_charts(dom: str) -> dict[str, int]:
+    charts = {}
+    for tag in re.findall(r"<div[^>]*class=\"chart[^\"]*\"[^>]*>", dom):
+        chart_id = re.search(r'id="([^"]+)"', tag)[1]
+        rendered = 'data-rendered="true"' in tag
+        points = re.search(r'data-points="(\d+)"', tag)
+        charts[chart_id] = int(points[1]) if rendered and points else 0
+    return charts
+
+
+def test_the_report_renders_from_file_with_charts_that_show_data(home, output_dir):
+    index = Path(home.site / "index.html").resolve()
+    dom = chromium(index.as_uri(), "--dump-dom")
+    charts = rendered_charts(dom)
+    assert set(charts) >= {"chart-revenue", "chart-nps", "chart-engagement", "chart-csat"}
+    assert all(points > 10 for points in charts.values()), charts
+    assert dom.count('class="main-svg"') >= len(charts)  # plotly drew SVG for every chart
+    assert "Net revenue" in dom and "n = " in dom
+    chromium(index.as_uri(), f"--screenshot={output_dir / 'overview.png'}")
+    assert (output_dir / "overview.png").stat().st_size > 20_000
+
+
+def test_the_report_renders_over_http(home):
+    handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(home.site))
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        dom = chromium(f"http://127.0.0.1:{server.server_port}/index.html", "--dump-dom")
+    finally:
+        server.shutdown()
+    charts = rendered_charts(dom)
+    assert charts and all(points > 10 for points in charts.values()), charts
