@@ -31,6 +31,7 @@ from pathlib import Path
 import numpy as np
 import polars as pl
 
+from dagster_project.contracts import load_contracts
 from dagster_project.demo import texts
 
 STORES = ["downtown", "riverside", "market_square"]
@@ -728,8 +729,18 @@ def _append_rows(csv_text: str, header_subset: str, row: str) -> str:
 
 
 def write_demo(landing: Path, cfg: DemoConfig) -> dict[str, int]:
-    """Write the demo files; a file whose content is unchanged is not touched. Returns counts."""
-    files = Demo(cfg).build()
+    """Write the demo files; a file whose content is unchanged is not touched. Returns counts.
+
+    Columns are written in the order of each source's contract (the one column list), and a
+    frame that lacks a contract column fails here rather than in ingestion.
+    """
+    from dagster_project.settings import load_settings
+
+    contracts = load_contracts(load_settings().contracts_dir)
+    files = {
+        source: [(name, df.select(contracts[source].column_names)) for name, df in parts]
+        for source, parts in Demo(cfg).build().items()
+    }
     bad = plant_bad_rows(files) if cfg.bad_rows else {}
     written = unchanged = 0
     for source, parts in files.items():

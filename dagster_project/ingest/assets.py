@@ -37,7 +37,9 @@ def build_ingest_asset(contract: Contract, settings: Settings) -> dg.AssetsDefin
                 f'SELECT count(*) FROM raw."{contract.name}__rejected"'
             ).fetchall()[0][0]
         for r in results:
-            (context.log.info if r.status == "loaded" else context.log.warning)(r.message)
+            (context.log.info if r.status in ("loaded", "duplicate") else context.log.warning)(
+                r.message
+            )
         if not results:
             context.log.info(f"no new files in landing/{contract.name}/")
         return dg.MaterializeResult(

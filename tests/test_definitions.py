@@ -1,0 +1,34 @@
+"""The Dagster code location: one lineage graph from landing files to the report."""
+
+import dagster as dg
+
+from dagster_project.definitions import defs, landing_fingerprint, landing_sensor
+
+
+def test_assets_are_grouped_by_stage_and_form_one_lineage_graph():
+    graph = defs.resolve_asset_graph()
+    keys = graph.get_all_asset_keys()
+    groups = {graph.get(k).group_name for k in keys}
+    assert groups == {"ingest", "staging", "marts", "reports"}
+    stg = graph.get(dg.AssetKey(["staging", "stg_nps__responses"]))
+    assert stg.parent_keys == {dg.AssetKey(["raw", "nps_responses"])}  # dbt source -> ingest asset
+    site = graph.get(dg.AssetKey(["reports", "owner_site"]))
+    assert dg.AssetKey(["marts", "kpi_company_monthly"]) in site.parent_keys
+    assert all(graph.get(k).is_materializable for k in keys)  # no dangling external assets
+    checks = {c.name for c in graph.asset_check_keys}
+    assert {"gx_contract_suite", "every_landing_row_accounted_for"} <= checks
+    assert any(name.startswith("unique_") for name in checks)  # dbt tests as asset checks
+
+
+def test_daily_schedule_and_landing_sensor(tmp_path):
+    schedule = defs.resolve_schedule_def("daily_refresh_schedule")
+    assert schedule.cron_schedule == "0 6 * * *"
+    assert landing_fingerprint(tmp_path) == landing_fingerprint(tmp_path / "missing")
+    (tmp_path / "nps_responses").mkdir()
+    empty = landing_fingerprint(tmp_path)
+    (tmp_path / "nps_responses" / "a.csv").write_text("response_id\n1\n")
+    assert landing_fingerprint(tmp_path) != empty
+    context = dg.build_sensor_context(cursor=None)
+    assert isinstance(landing_sensor(context), dg.RunRequest)
+    again = landing_sensor(dg.build_sensor_context(cursor=context.cursor))
+    assert isinstance(again, dg.SkipReason)
