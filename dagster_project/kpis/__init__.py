@@ -1,0 +1,1 @@
+"""KPIs where SQL is the wrong tool: model fitting and statistics."""
