@@ -14,7 +14,13 @@ from dagster_project.ingest.assets import build_gx_check, build_ingest_asset, bu
 from dagster_project.publish.assets import build_publish_asset
 from dagster_project.resources import DuckDBWarehouse
 from dagster_project.settings import load_settings
-from dagster_project.transform.dbt_assets import dbt_models, dbt_project, mart_keys
+from dagster_project.kpis.assets import clv_model_runs
+from dagster_project.transform.dbt_assets import (
+    dbt_models,
+    dbt_project,
+    dbt_scored_models,
+    mart_keys,
+)
 
 settings = load_settings()
 settings.export_env()
@@ -65,7 +71,8 @@ def landing_sensor(context: dg.SensorEvaluationContext):
 
 
 defs = dg.Definitions(
-    assets=[*ingest_assets, ledger_asset, dbt_models, publish_asset],
+    assets=[*ingest_assets, ledger_asset, dbt_models, clv_model_runs, dbt_scored_models,
+            publish_asset],
     asset_checks=[*gx_checks, ledger_check],
     jobs=[refresh_job],
     schedules=[daily_schedule],

@@ -12,6 +12,15 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
+# KPI parameters passed to dbt as environment variables (see dbt_project.yml vars).
+KPI_DEFAULTS = {
+    "EMPATHY_CLV_HORIZON_MONTHS": "12",  # predicted CLV horizon
+    "EMPATHY_CLV_MONTHLY_DISCOUNT_RATE": "0.01",  # discount rate per month
+    "EMPATHY_CLV_HOLDOUT_WEEKS": "26",  # calibration/holdout split for the model check
+    "EMPATHY_CHURN_GAP_PERCENTILE": "0.9",  # inactivity threshold = this percentile of gaps
+    "EMPATHY_CHURN_P_ALIVE_THRESHOLD": "0.5",  # model churn risk: P(alive) below this
+    "EMPATHY_AT_RISK_TOP_VALUE_SHARE": "0.2",  # "high value" = this top share of customers
+}
 
 
 def _path(var: str, default: Path, root: Path) -> Path:
@@ -36,6 +45,9 @@ class Settings:
     duckdb_threads: int
     duckdb_memory_limit: str
     currency: str = "£"
+    # customer value (dbt reads these through the environment; dbt_project.yml holds the same
+    # defaults for standalone dbt runs, and a test checks that they agree)
+    clv: dict[str, str] = field(default_factory=dict)
     site_builds_kept: int = 2
     extra: dict[str, str] = field(default_factory=dict)
 
@@ -49,6 +61,7 @@ class Settings:
         os.environ["EMPATHY_SALT"] = self.salt
         os.environ["EMPATHY_DUCKDB_THREADS"] = str(self.duckdb_threads)
         os.environ["EMPATHY_DUCKDB_MEMORY_LIMIT"] = self.duckdb_memory_limit
+        os.environ.update(self.clv)
         os.environ.setdefault("DBT_SEND_ANONYMOUS_USAGE_STATS", "False")
         os.environ.setdefault("DO_NOT_TRACK", "1")
         os.environ.setdefault("GX_ANALYTICS_ENABLED", "False")
@@ -73,4 +86,5 @@ def load_settings() -> Settings:
         duckdb_threads=int(os.environ.get("EMPATHY_DUCKDB_THREADS", str(os.cpu_count() or 2))),
         duckdb_memory_limit=os.environ.get("EMPATHY_DUCKDB_MEMORY_LIMIT", "4GB"),
         currency=os.environ.get("EMPATHY_CURRENCY_SYMBOL", "£"),
+        clv={name: os.environ.get(name, default) for name, default in KPI_DEFAULTS.items()},
     )

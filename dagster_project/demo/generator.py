@@ -6,8 +6,8 @@ tests recover. They are documented here and in ``PLANTED`` so the tests read one
 
 * **Purchases follow a BG/NBD process** (Fader, Hardie & Lee 2005). Each CRM customer makes a
   first purchase on the sign-up day; while alive, purchases arrive as a Poisson process with
-  rate lambda ~ Gamma(shape r, rate alpha) per day; after every purchase the customer drops out
-  with probability p ~ Beta(a, b). Parameters in ``PLANTED["bgnbd"]`` (alpha in days).
+  rate lambda ~ Gamma(shape r, rate alpha) per day; after every repeat purchase the customer drops
+  out with probability p ~ Beta(a, b). Parameters in ``PLANTED["bgnbd"]`` (alpha in days).
 * **A store's engagement moves its next month's sales and NPS.** Each store has a monthly
   engagement level e (standardised AR(1)). Pulse-survey items are centred on 3.6 + 0.45 e.
   In the following month, walk-in traffic and basket size are scaled by (1 + 0.10 e) and the
@@ -58,6 +58,8 @@ MENU = [  # sku, name, category, price
     ("SA02", "Veggie quiche", "sandwich", 5.40),
     ("OT01", "Gift box", "other", 12.0),
 ]
+COST_SHARE = {"bread": 0.32, "pastry": 0.30, "cake": 0.35, "coffee": 0.22, "tea": 0.18,
+              "cold_drink": 0.40, "sandwich": 0.45, "other": 0.55}  # cost of goods / price
 MENU_P = np.array([6, 4, 5, 10, 6, 6, 3, 4, 10, 9, 7, 4, 4, 3, 3, 5, 4, 0.5], dtype=float)
 MENU_P /= MENU_P.sum()
 
@@ -213,7 +215,9 @@ class Demo:
                     tickets.append((cid, tday, store, bool(bad)))
                     if bad and rng.random() < PLANTED["bad_support_extra_churn"]:
                         break
-                if rng.random() < p[i]:
+                # BG/NBD: the dropout chance follows every *repeat* purchase (the customer is
+                # alive after the first one)
+                if t > float((signup - START).days) and rng.random() < p[i]:
                     break
                 t += rng.exponential(1.0 / lam[i])
         return purchases, tickets
@@ -283,6 +287,7 @@ class Demo:
                 "unit_price": price,
                 "discount": disc,
                 "net_sales": np.round(price * qty - disc, 2),
+                "unit_cost": np.round(price * np.array([COST_SHARE[MENU[i][2]] for i in item]), 2),
             }
         )
         totals = lines.group_by("transaction_id", maintain_order=True).agg(

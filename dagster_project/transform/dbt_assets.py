@@ -47,12 +47,33 @@ class EmpathyTranslator(DagsterDbtTranslator):
 translator = EmpathyTranslator(settings=DagsterDbtTranslatorSettings(enable_asset_checks=True))
 
 
-@dbt_assets(manifest=dbt_project.manifest_path, dagster_dbt_translator=translator)
+# Models downstream of the Python model fits run in a second dbt invocation, after the fits.
+AFTER_PYTHON_MODELS = "source:models+"
+
+
+@dbt_assets(
+    manifest=dbt_project.manifest_path,
+    dagster_dbt_translator=translator,
+    exclude=AFTER_PYTHON_MODELS,
+    name="dbt_models",
+)
 def dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResource):
-    """``dbt build``: models, seeds and their tests; a failing test fails the step and so
-    stops the publish step downstream."""
+    """``dbt build`` of staging, intermediate and the marts that need no fitted model: models,
+    seeds and their tests; a failing test fails the step and so stops everything downstream."""
+    yield from dbt.cli(["build"], context=context).stream()
+
+
+@dbt_assets(
+    manifest=dbt_project.manifest_path,
+    dagster_dbt_translator=translator,
+    select=AFTER_PYTHON_MODELS,
+    name="dbt_scored_models",
+)
+def dbt_scored_models(context: dg.AssetExecutionContext, dbt: DbtCliResource):
+    """``dbt build`` of the models that score customers from the stored model fits."""
     yield from dbt.cli(["build"], context=context).stream()
 
 
 def mart_keys() -> list[dg.AssetKey]:
-    return [k for k in dbt_models.keys if k.path[0] == "marts"]
+    keys = [*dbt_models.keys, *dbt_scored_models.keys]
+    return [k for k in keys if k.path[0] == "marts"]

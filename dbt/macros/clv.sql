@@ -44,3 +44,47 @@ inner join firsts using (customer_key)
 where firsts.first_purchase_date <= days.period_end
 group by days.customer_key, firsts.first_purchase_date
 {% endmacro %}
+
+{#- BG/NBD closed forms over columns r, alpha, a, b (parameters) and x, t_x, T (summary),
+    Fader, Hardie & Lee (2005) eq. 10 and P(alive). hyp2f1 is registered by the project's
+    dbt-duckdb plugin (dagster_project/kpis/duckdb_functions.py). -#}
+{% macro bgnbd_p_alive(x, t_x, T) -%}
+    (1.0 / (1.0 + case when {{ x }} > 0
+        then (a / (b + {{ x }} - 1)) * power((alpha + {{ T }}) / (alpha + {{ t_x }}), r + {{ x }})
+        else 0 end))
+{%- endmacro %}
+
+{% macro bgnbd_expected_purchases(t, x, t_x, T) -%}
+    (case when {{ t }} <= 0 then 0.0 else
+        ((a + b + {{ x }} - 1) / (a - 1))
+        * (1 - power((alpha + {{ T }}) / (alpha + {{ T }} + {{ t }}), r + {{ x }})
+               * hyp2f1(r + {{ x }}, b + {{ x }}, a + b + {{ x }} - 1,
+                        {{ t }} / (alpha + {{ T }} + {{ t }})))
+        / (1.0 + case when {{ x }} > 0
+            then (a / (b + {{ x }} - 1)) * power((alpha + {{ T }}) / (alpha + {{ t_x }}), r + {{ x }})
+            else 0 end)
+    end)
+{%- endmacro %}
+
+{#- Gamma-Gamma expected value of a future transaction (Fader & Hardie 2013, eq. 5) over
+    columns p, q, gamma; x = repeat purchases, m = their mean value (the population mean
+    p * gamma / (q - 1) when x = 0). -#}
+{% macro gamma_gamma_expected_value(x, m) -%}
+    (p * (gamma + {{ x }} * coalesce({{ m }}, 0)) / (p * {{ x }} + q - 1))
+{%- endmacro %}
+
+{#- The latest fit of each model for one purpose, as one row of parameters. -#}
+{% macro latest_clv_params(purpose) %}
+    with latest as (
+        select *
+        from {{ source('models', 'clv_model_runs') }}
+        where purpose = '{{ purpose }}'
+        qualify row_number() over (partition by model order by run_seq desc) = 1
+    )
+    select
+        max(run_id) filter (where model = 'bgnbd') as bgnbd_run_id,
+        max(run_id) filter (where model = 'gamma_gamma') as gamma_gamma_run_id,
+        max(r) as r, max(alpha) as alpha, max(a) as a, max(b) as b,
+        max(p) as p, max(q) as q, max(gamma) as gamma
+    from latest
+{% endmacro %}

@@ -3,7 +3,9 @@ with lines as (
         transaction_id,
         count(*) as lines,
         round(sum(quantity), 3) as item_units,
-        round(sum(net_sales), 2) as lines_net_sales
+        round(sum(net_sales), 2) as lines_net_sales,
+        -- cost only when every line carries it; otherwise unknown
+        case when count(unit_cost) = count(*) then sum(line_cost) end as lines_cost
     from {{ ref('stg_pos__line_items') }}
     group by transaction_id
 )
@@ -25,6 +27,7 @@ select
     t.refund_of_transaction_id,
     coalesce(l.lines, 0) as lines,
     coalesce(l.item_units, 0) as item_units,
-    l.lines_net_sales
+    l.lines_net_sales,
+    l.lines_cost
 from {{ ref('stg_pos__transactions') }} as t
 left join lines as l using (transaction_id)

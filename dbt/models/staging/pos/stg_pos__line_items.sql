@@ -12,5 +12,7 @@ select
     unit_price,
     discount,
     net_sales,
+    unit_cost,
+    quantity * unit_cost as line_cost,
     _batch_id as batch_id
 from latest
