@@ -11,10 +11,10 @@ from dagster_dbt import DbtCliResource
 
 from dagster_project.contracts import load_contracts
 from dagster_project.ingest.assets import build_gx_check, build_ingest_asset, build_ledger_asset
+from dagster_project.kpis.assets import clv_model_runs
 from dagster_project.publish.assets import build_publish_asset
 from dagster_project.resources import DuckDBWarehouse
 from dagster_project.settings import load_settings
-from dagster_project.kpis.assets import clv_model_runs
 from dagster_project.transform.dbt_assets import (
     dbt_models,
     dbt_project,
@@ -71,8 +71,14 @@ def landing_sensor(context: dg.SensorEvaluationContext):
 
 
 defs = dg.Definitions(
-    assets=[*ingest_assets, ledger_asset, dbt_models, clv_model_runs, dbt_scored_models,
-            publish_asset],
+    assets=[
+        *ingest_assets,
+        ledger_asset,
+        dbt_models,
+        clv_model_runs,
+        dbt_scored_models,
+        publish_asset,
+    ],
     asset_checks=[*gx_checks, ledger_check],
     jobs=[refresh_job],
     schedules=[daily_schedule],

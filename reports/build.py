@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 import duckdb
+import numpy as np
 import plotly
 import plotly.graph_objects as go
 from jinja2 import Environment, FileSystemLoader, select_autoescape
@@ -37,9 +38,20 @@ class Chart:
 
     @property
     def points(self) -> int:
-        return sum(
-            sum(v is not None for v in (t.y if t.y is not None else [])) for t in self.figure.data
-        )
+        """Data points drawn: non-null y values, or non-null cells of a heatmap."""
+        total = 0
+        for t in self.figure.data:
+            values = t.z if getattr(t, "z", None) is not None else t.y
+            if values is not None:
+                flat = np.asarray(
+                    [
+                        np.nan if v is None else v
+                        for v in np.ravel(np.asarray(values, dtype=object))
+                    ],
+                    dtype=float,
+                )
+                total += int(np.count_nonzero(~np.isnan(flat)))
+        return total
 
 
 @dataclass
@@ -229,6 +241,192 @@ def overview_charts(
     return charts
 
 
+def customer_charts(con: duckdb.DuckDBPyConnection, currency: str) -> list[Chart]:
+    charts = []
+    bands = run_query(con, "clv_bands")
+    fig = go.Figure(layout=_layout("Customers", x_title=f"Predicted CLV ({currency})"))
+    fig.add_bar(x=[r["band"] for r in bands], y=[r["customers"] for r in bands], name="Customers")
+    charts.append(
+        Chart(
+            "chart-clv-bands",
+            "Predicted customer value",
+            "Customers by discounted expected spend over the horizon.",
+            fig,
+        )
+    )
+
+    hold = run_query(con, "clv_holdout")
+    labels = [
+        str(r["calibration_repeat_purchases"])
+        + ("+" if r["calibration_repeat_purchases"] == 7 else "")
+        for r in hold
+    ]
+    fig = go.Figure(
+        layout=_layout(
+            "Purchase days per customer in the holdout",
+            x_title="Repeat purchases in the calibration period",
+        )
+    )
+    fig.add_bar(x=labels, y=[r["actual_purchases_per_customer"] for r in hold], name="Actual")
+    fig.add_scatter(
+        x=labels,
+        y=[r["predicted_purchases_per_customer"] for r in hold],
+        name="Predicted (BG/NBD)",
+        mode="lines+markers",
+    )
+    charts.append(
+        Chart(
+            "chart-holdout",
+            "Does the model predict? Holdout check",
+            "The model fitted on the earlier data predicts the later period it did "
+            "not see; bars are what happened.",
+            fig,
+        )
+    )
+
+    surv = run_query(con, "churn_survival")
+    days = [r["days"] for r in surv]
+    fig = go.Figure(
+        layout=_layout("Share of customers not yet churned", x_title="Days since first purchase")
+    )
+    fig.add_scatter(
+        x=days,
+        y=[r["survival_high"] for r in surv],
+        mode="lines",
+        line={"width": 0},
+        showlegend=False,
+        hoverinfo="skip",
+        line_shape="hv",
+    )
+    fig.add_scatter(
+        x=days,
+        y=[r["survival_low"] for r in surv],
+        mode="lines",
+        line={"width": 0},
+        fill="tonexty",
+        fillcolor="rgba(51,102,204,0.2)",
+        name="95% band",
+        line_shape="hv",
+    )
+    fig.add_scatter(
+        x=days, y=[r["survival"] for r in surv], mode="lines", name="Kaplan-Meier", line_shape="hv"
+    )
+    fig.update_layout(
+        yaxis={"range": [0, 1.02], "tickformat": ".0%", "title": {"text": "Not yet churned"}}
+    )
+    charts.append(
+        Chart(
+            "chart-survival",
+            "How long customers stay",
+            "Kaplan-Meier estimate of the time to the first inactivity churn, with its "
+            "95% band; customers still active are censored at the end of the data.",
+            fig,
+        )
+    )
+
+    churn = run_query(con, "churn_monthly")
+    fig = go.Figure(layout=_layout("Churn rate (% of active customers)"))
+    for store, (xs, ys) in _by_series(churn, "store_name", "month", "churn_rate_pct").items():
+        fig.add_scatter(x=xs, y=ys, name=store, mode="lines+markers")
+    charts.append(
+        Chart(
+            "chart-churn",
+            "Monthly churn rate by home store",
+            "Customers whose silence crossed the churn threshold in the month, out of "
+            "those active at its start.",
+            fig,
+        )
+    )
+
+    cohorts = run_query(con, "cohort_retention")
+    months = sorted({r["cohort_month"] for r in cohorts})
+    offsets = sorted({r["months_since_first"] for r in cohorts})
+    cell = {
+        (r["cohort_month"], r["months_since_first"]): r["customer_retention_pct"] for r in cohorts
+    }
+    z = [[cell.get((m, k)) for k in offsets] for m in months]
+    fig = go.Figure(
+        layout=_layout("Cohort (month of first purchase)", x_title="Months since first purchase")
+    )
+    fig.add_heatmap(
+        x=offsets,
+        y=[f"{m:%Y-%m}" for m in months],
+        z=z,
+        colorscale="Blues",
+        colorbar={"title": {"text": "% buying"}},
+        hoverongaps=False,
+    )
+    fig.update_layout(
+        hovermode="closest", yaxis={"autorange": "reversed", "title": {"text": "Cohort"}}
+    )
+    charts.append(
+        Chart(
+            "chart-cohorts",
+            "Retention by monthly cohort",
+            "Share of each month's new customers who bought again N months later.",
+            fig,
+        )
+    )
+    return charts
+
+
+def customer_tiles(s: dict, currency: str) -> list[dict]:
+    n = s["customers_with_purchases"]
+    return [
+        {
+            "kpi": "avg_historical_clv",
+            "label": "Revenue per customer to date",
+            "display": _fmt(s["avg_historical_clv"], "currency", currency),
+            "definition": "Net revenue (payments less refunds) to date, averaged over "
+            "customers who bought.",
+            "n": n,
+        },
+        {
+            "kpi": "avg_predicted_clv",
+            "label": f"Predicted value, next {s['horizon_months']} months",
+            "display": _fmt(s["avg_predicted_clv"], "currency", currency),
+            "definition": "BG/NBD x Gamma-Gamma, discounted at "
+            f"{100 * s['monthly_discount_rate']:.1f}% a month.",
+            "n": n,
+        },
+        {
+            "kpi": "churn_rate",
+            "label": "Churn rate, latest month",
+            "display": f"{s['last_month_churn_rate_pct']:.1f}%"
+            if s["last_month_churn_rate_pct"] is not None
+            else "–",
+            "definition": f"Customers whose silence passed {s['churn_threshold_days']} days "
+            "in the month / active at its start.",
+            "n": s["last_month_active_at_start"] or 0,
+        },
+        {
+            "kpi": "churned_inactive",
+            "label": "Churned customers",
+            "display": f"{s['churned_inactive']:,}",
+            "definition": f"No purchase for more than {s['churn_threshold_days']} days.",
+            "n": n,
+        },
+        {
+            "kpi": "model_at_risk",
+            "label": "At risk by the model",
+            "display": f"{s['model_at_risk']:,}",
+            "definition": f"P(alive) below {s['p_alive_threshold']}.",
+            "n": n,
+        },
+        {
+            "kpi": "high_value_at_risk",
+            "label": "Valuable customers to call",
+            "display": f"{s['high_value_at_risk']:,}",
+            "definition": f"Top {100 * s['at_risk_top_value_share']:.0f}% by value and "
+            "churned or at risk.",
+            "n": n,
+        },
+    ]
+
+
+PAGES = [("index.html", "Overview"), ("customers.html", "Customers")]
+
+
 def build_site(db_path: Path, out_dir: Path, currency: str = "£") -> SiteSummary:
     """Render every page into ``out_dir`` (which must not exist yet)."""
     out_dir.mkdir(parents=True)
@@ -241,24 +439,44 @@ def build_site(db_path: Path, out_dir: Path, currency: str = "£") -> SiteSummar
     env = Environment(
         loader=FileSystemLoader(HERE / "templates"), autoescape=select_autoescape(["html", "j2"])
     )
+    common = {
+        "nav": PAGES,
+        "built_at": dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC"),
+        "analytics_name": db_path.name,
+        "currency": currency,
+    }
     con = duckdb.connect(str(db_path), read_only=True)
     try:
         company = run_query(con, "company_monthly")
         definitions = run_query(con, "kpi_definitions")
-        charts = overview_charts(con, company, currency)
-        ingest = run_query(con, "ingest_summary")
+        latest = company[-1]["month"] if company else None
+        overview = {
+            "page": "index.html",
+            "title": "Overview",
+            "subtitle": f"{latest:%B %Y}, compared with the month before"
+            if latest
+            else "No data yet",
+            "tiles": kpi_tiles(company, definitions, currency),
+            "charts": overview_charts(con, company, currency),
+            "ingest": run_query(con, "ingest_summary"),
+        }
+        summary = run_query(con, "customer_value_summary")[0]
+        customers = {
+            "page": "customers.html",
+            "title": "Customers",
+            "subtitle": "Who is valuable, who is slipping away, and are we keeping the "
+            "people we win?",
+            "s": summary,
+            "tiles": customer_tiles(summary, currency),
+            "charts": customer_charts(con, currency),
+            "segments": run_query(con, "rfm_segments"),
+            "at_risk": run_query(con, "customers_at_risk"),
+        }
     finally:
         con.close()
-    latest = company[-1]["month"] if company else None
-    subtitle = f"{latest:%B %Y}, compared with the month before" if latest else "No data yet"
-    html = env.get_template("index.html.j2").render(
-        title="Overview",
-        subtitle=subtitle,
-        tiles=kpi_tiles(company, definitions, currency),
-        charts=charts,
-        ingest=ingest,
-        built_at=dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC"),
-        analytics_name=db_path.name,
-    )
-    (out_dir / "index.html").write_text(html)
-    return SiteSummary(pages=["index.html"], charts={c.id: c.points for c in charts})
+    charts: dict[str, int] = {}
+    for name, context in (("index", overview), ("customers", customers)):
+        html = env.get_template(f"{name}.html.j2").render(**common, **context)
+        (out_dir / context["page"]).write_text(html)
+        charts |= {c.id: c.points for c in context["charts"]}
+    return SiteSummary(pages=[p for p, _ in PAGES], charts=charts)

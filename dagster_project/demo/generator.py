@@ -58,8 +58,16 @@ MENU = [  # sku, name, category, price
     ("SA02", "Veggie quiche", "sandwich", 5.40),
     ("OT01", "Gift box", "other", 12.0),
 ]
-COST_SHARE = {"bread": 0.32, "pastry": 0.30, "cake": 0.35, "coffee": 0.22, "tea": 0.18,
-              "cold_drink": 0.40, "sandwich": 0.45, "other": 0.55}  # cost of goods / price
+COST_SHARE = {
+    "bread": 0.32,
+    "pastry": 0.30,
+    "cake": 0.35,
+    "coffee": 0.22,
+    "tea": 0.18,
+    "cold_drink": 0.40,
+    "sandwich": 0.45,
+    "other": 0.55,
+}  # cost of goods / price
 MENU_P = np.array([6, 4, 5, 10, 6, 6, 3, 4, 10, 9, 7, 4, 4, 3, 3, 5, 4, 0.5], dtype=float)
 MENU_P /= MENU_P.sum()
 

@@ -55,8 +55,12 @@ def bgnbd_loglik_terms(r, alpha, a, b, x, t_x, T):
     """Per-customer log-likelihood of the BG/NBD model (Fader, Hardie & Lee 2005, eq. 6)."""
     x = np.asarray(x, dtype=float)
     a1 = special.gammaln(r + x) - special.gammaln(r) + r * np.log(alpha)
-    a2 = (special.gammaln(a + b) + special.gammaln(b + x) - special.gammaln(b)
-          - special.gammaln(a + b + x))
+    a2 = (
+        special.gammaln(a + b)
+        + special.gammaln(b + x)
+        - special.gammaln(b)
+        - special.gammaln(a + b + x)
+    )
     a3 = -(r + x) * np.log(alpha + T)
     with np.errstate(divide="ignore", invalid="ignore"):
         a4 = np.where(x > 0, np.log(a) - np.log(b + x - 1) - (r + x) * np.log(alpha + t_x), -np.inf)
@@ -67,7 +71,12 @@ def _bgnbd_negll_and_grad(logp, x, t_x, T, w):
     r, alpha, a, b = np.exp(logp)
     s = r + x
     a1 = special.gammaln(s) - special.gammaln(r) + r * np.log(alpha)
-    a2 = special.gammaln(a + b) + special.gammaln(b + x) - special.gammaln(b) - special.gammaln(a + b + x)
+    a2 = (
+        special.gammaln(a + b)
+        + special.gammaln(b + x)
+        - special.gammaln(b)
+        - special.gammaln(a + b + x)
+    )
     a3 = -s * np.log(alpha + T)
     pos = x > 0
     with np.errstate(divide="ignore", invalid="ignore"):
@@ -91,17 +100,29 @@ def _bgnbd_negll_and_grad(logp, x, t_x, T, w):
 def _best_of_starts(fun, starts, args, what: str):
     best = None
     for start in starts:
-        res = optimize.minimize(fun, np.log(start), args=args, jac=True, method="L-BFGS-B",
-                                bounds=[(-12.0, 12.0)] * len(start),
-                                options={"maxiter": 2000, "ftol": 1e-13, "gtol": 1e-8})
+        res = optimize.minimize(
+            fun,
+            np.log(start),
+            args=args,
+            jac=True,
+            method="L-BFGS-B",
+            bounds=[(-12.0, 12.0)] * len(start),
+            options={"maxiter": 2000, "ftol": 1e-13, "gtol": 1e-8},
+        )
         if np.isfinite(res.fun) and (best is None or res.fun < best.fun):
             best = res
-    if best is None or not best.success and np.max(np.abs(best.jac)) > 1e-3 * max(1.0, abs(best.fun)):
+    if (
+        best is None
+        or not best.success
+        and np.max(np.abs(best.jac)) > 1e-3 * max(1.0, abs(best.fun))
+    ):
         msg = best.message if best is not None else "no finite likelihood at any start"
         raise FitError(f"{what} fit did not converge: {msg}")
     if np.any(np.abs(best.x) >= 11.99):
-        raise FitError(f"{what} fit ran to a parameter bound {np.exp(best.x)}; the data do not "
-                       "identify the model (too few repeat purchases?)")
+        raise FitError(
+            f"{what} fit ran to a parameter bound {np.exp(best.x)}; the data do not "
+            "identify the model (too few repeat purchases?)"
+        )
     return best
 
 
@@ -114,16 +135,24 @@ def fit_bgnbd(x, t_x, T, starts: list[tuple] | None = None) -> BgNbdParams:
         raise FitError("BG/NBD input has t_x > T or negative x")
     (ux, ut, uT), w = compress(x, t_x, T)
     scale = float(np.mean(T)) or 1.0
-    starts = starts or [(1.0, scale, 1.0, 1.0), (0.5, scale / 4, 0.5, 2.0), (2.0, scale * 2, 2.0, 5.0)]
+    starts = starts or [
+        (1.0, scale, 1.0, 1.0),
+        (0.5, scale / 4, 0.5, 2.0),
+        (2.0, scale * 2, 2.0, 5.0),
+    ]
     res = _best_of_starts(_bgnbd_negll_and_grad, starts, (ux, ut, uT, w), "BG/NBD")
     r, alpha, a, b = np.exp(res.x)
-    return BgNbdParams(float(r), float(alpha), float(a), float(b), -float(res.fun), len(x), int(res.nit))
+    return BgNbdParams(
+        float(r), float(alpha), float(a), float(b), -float(res.fun), len(x), int(res.nit)
+    )
 
 
 def bgnbd_p_alive(p: BgNbdParams, x, t_x, T):
     x = np.asarray(x, dtype=float)
     with np.errstate(divide="ignore", invalid="ignore"):
-        ratio = np.where(x > 0, (p.a / (p.b + x - 1)) * ((p.alpha + T) / (p.alpha + t_x)) ** (p.r + x), 0.0)
+        ratio = np.where(
+            x > 0, (p.a / (p.b + x - 1)) * ((p.alpha + T) / (p.alpha + t_x)) ** (p.r + x), 0.0
+        )
     return 1.0 / (1.0 + ratio)
 
 
@@ -132,9 +161,15 @@ def bgnbd_expected_purchases(p: BgNbdParams, t, x, t_x, T):
     x = np.asarray(x, dtype=float)
     z = t / (p.alpha + T + t)
     hyp = special.hyp2f1(p.r + x, p.b + x, p.a + p.b + x - 1, z)
-    num = (p.a + p.b + x - 1) / (p.a - 1) * (1 - ((p.alpha + T) / (p.alpha + T + t)) ** (p.r + x) * hyp)
+    num = (
+        (p.a + p.b + x - 1)
+        / (p.a - 1)
+        * (1 - ((p.alpha + T) / (p.alpha + T + t)) ** (p.r + x) * hyp)
+    )
     with np.errstate(divide="ignore", invalid="ignore"):
-        den = 1 + np.where(x > 0, (p.a / (p.b + x - 1)) * ((p.alpha + T) / (p.alpha + t_x)) ** (p.r + x), 0.0)
+        den = 1 + np.where(
+            x > 0, (p.a / (p.b + x - 1)) * ((p.alpha + T) / (p.alpha + t_x)) ** (p.r + x), 0.0
+        )
     return num / den
 
 
@@ -144,8 +179,15 @@ def bgnbd_expected_purchases(p: BgNbdParams, t, x, t_x, T):
 def _gg_negll_and_grad(logp, x, m, w):
     p, q, g = np.exp(logp)
     px = p * x
-    ll = (special.gammaln(px + q) - special.gammaln(px) - special.gammaln(q) + q * np.log(g)
-          + (px - 1) * np.log(m) + px * np.log(x) - (px + q) * np.log(g + m * x))
+    ll = (
+        special.gammaln(px + q)
+        - special.gammaln(px)
+        - special.gammaln(q)
+        + q * np.log(g)
+        + (px - 1) * np.log(m)
+        + px * np.log(x)
+        - (px + q) * np.log(g + m * x)
+    )
     dig = special.digamma
     d_p = x * (dig(px + q) - dig(px) + np.log(m) + np.log(x) - np.log(g + m * x))
     d_q = dig(px + q) - dig(q) + np.log(g) - np.log(g + m * x)
@@ -165,7 +207,9 @@ def fit_gamma_gamma(x, mean_value, starts: list[tuple] | None = None) -> GammaGa
     starts = starts or [(1.0, 1.0, mean), (5.0, 3.0, mean * 2), (0.5, 5.0, mean / 2)]
     res = _best_of_starts(_gg_negll_and_grad, starts, (ux, um, w), "Gamma-Gamma")
     p, q, g = np.exp(res.x)
-    return GammaGammaParams(float(p), float(q), float(g), -float(res.fun), int(keep.sum()), int(res.nit))
+    return GammaGammaParams(
+        float(p), float(q), float(g), -float(res.fun), int(keep.sum()), int(res.nit)
+    )
 
 
 def gamma_gamma_expected_value(p: GammaGammaParams, x, mean_value):

@@ -70,7 +70,9 @@ def _latest(con: duckdb.DuckDBPyConnection, purpose: str, model: str) -> tuple |
     return rows[0] if rows else None
 
 
-def fit_and_record(con: duckdb.DuckDBPyConnection, now: dt.datetime | None = None) -> list[RunOutcome]:
+def fit_and_record(
+    con: duckdb.DuckDBPyConnection, now: dt.datetime | None = None
+) -> list[RunOutcome]:
     """Fit BG/NBD and Gamma-Gamma on each summary whose content changed since its last fit."""
     now = now or dt.datetime.now(dt.UTC).replace(tzinfo=None)
     con.execute("CREATE SCHEMA IF NOT EXISTS models")
@@ -89,32 +91,77 @@ def fit_and_record(con: duckdb.DuckDBPyConnection, now: dt.datetime | None = Non
             last = _latest(con, purpose, model)
             if last and last[1] == digest:
                 names = ["r", "alpha", "a", "b"] if model == "bgnbd" else ["p", "q", "gamma"]
-                values = dict(zip(["r", "alpha", "a", "b", "p", "q", "gamma"], last[4:], strict=True))
-                outcomes.append(RunOutcome(purpose, model, last[0], True, last[2], last[3],
-                                           {k: values[k] for k in names}))
+                values = dict(
+                    zip(["r", "alpha", "a", "b", "p", "q", "gamma"], last[4:], strict=True)
+                )
+                outcomes.append(
+                    RunOutcome(
+                        purpose,
+                        model,
+                        last[0],
+                        True,
+                        last[2],
+                        last[3],
+                        {k: values[k] for k in names},
+                    )
+                )
                 continue
             x = summary["frequency"].to_numpy().astype(float)
             if model == "bgnbd":
-                fit = fit_bgnbd(x, summary["recency_weeks"].to_numpy(), summary["age_weeks"].to_numpy())
+                fit = fit_bgnbd(
+                    x, summary["recency_weeks"].to_numpy(), summary["age_weeks"].to_numpy()
+                )
                 params = {"r": fit.r, "alpha": fit.alpha, "a": fit.a, "b": fit.b}
             else:
                 m = summary["mean_repeat_value"].cast(pl.Float64).fill_null(0.0).to_numpy()
                 fit = fit_gamma_gamma(x, m)
                 params = {"p": fit.p, "q": fit.q, "gamma": fit.gamma}
                 if fit.q <= 1:
-                    raise FitError(f"Gamma-Gamma fit on {purpose} data has q = {fit.q:.3f} <= 1: "
-                                   "the expected spend is undefined; not stored")
-            seq = con.execute("SELECT coalesce(max(run_seq), 0) + 1 FROM models.clv_model_runs").fetchall()[0][0]
+                    raise FitError(
+                        f"Gamma-Gamma fit on {purpose} data has q = {fit.q:.3f} <= 1: "
+                        "the expected spend is undefined; not stored"
+                    )
+            seq = con.execute(
+                "SELECT coalesce(max(run_seq), 0) + 1 FROM models.clv_model_runs"
+            ).fetchall()[0][0]
             run_id = f"{model}-{purpose}-{seq:05d}"
-            row = {"r": None, "alpha": None, "a": None, "b": None, "p": None, "q": None, "gamma": None}
+            row = {
+                "r": None,
+                "alpha": None,
+                "a": None,
+                "b": None,
+                "p": None,
+                "q": None,
+                "gamma": None,
+            }
             row |= params
             con.execute(
                 "INSERT INTO models.clv_model_runs VALUES (?, ?, ?, ?, ?, ?, ?, 'week', ?, ?, ?, "
                 "?, ?, ?, ?, ?, ?, ?, ?)",
-                [seq, run_id, model, purpose, now, window[0], window[1], fit.n_customers,
-                 fit.log_likelihood, fit.iterations, row["r"], row["alpha"], row["a"], row["b"],
-                 row["p"], row["q"], row["gamma"], digest],
+                [
+                    seq,
+                    run_id,
+                    model,
+                    purpose,
+                    now,
+                    window[0],
+                    window[1],
+                    fit.n_customers,
+                    fit.log_likelihood,
+                    fit.iterations,
+                    row["r"],
+                    row["alpha"],
+                    row["a"],
+                    row["b"],
+                    row["p"],
+                    row["q"],
+                    row["gamma"],
+                    digest,
+                ],
             )
-            outcomes.append(RunOutcome(purpose, model, run_id, False, fit.n_customers,
-                                       fit.log_likelihood, params))
+            outcomes.append(
+                RunOutcome(
+                    purpose, model, run_id, False, fit.n_customers, fit.log_likelihood, params
+                )
+            )
     return outcomes

@@ -28,8 +28,14 @@ def _hyp2f1(a: pa.Array, b: pa.Array, c: pa.Array, z: pa.Array) -> pa.Array:
 def register(con: duckdb.DuckDBPyConnection) -> None:
     """Register ``hyp2f1(a, b, c, z)`` on a DuckDB connection."""
     try:
-        con.create_function("hyp2f1", _hyp2f1, [DOUBLE, DOUBLE, DOUBLE, DOUBLE], DOUBLE,
-                            type="arrow", side_effects=False)
+        con.create_function(
+            "hyp2f1",
+            _hyp2f1,
+            [DOUBLE, DOUBLE, DOUBLE, DOUBLE],
+            DOUBLE,
+            type="arrow",
+            side_effects=False,
+        )
     except duckdb.CatalogException:
         pass  # already registered on this connection
 

@@ -117,12 +117,15 @@ def test_no_names_emails_or_phones_leave_raw(home):
 
 def test_a_second_run_loads_no_file_and_leaves_every_mart_identical(home):
     before_ledger = home.query("SELECT count(*), max(batch_id) FROM raw.ingest_ledger")
+    before_runs = home.query("SELECT run_id FROM models.clv_model_runs ORDER BY run_seq")
+    assert len(before_runs) == 4  # BG/NBD and Gamma-Gamma, calibration and full
     before = home.mart_fingerprints()
     assert len(before) >= 10
     gen = home.run("dagster_project.demo.generator")
     assert "0 files written" in gen.stdout
     home.refresh()
     assert home.query("SELECT count(*), max(batch_id) FROM raw.ingest_ledger") == before_ledger
+    assert home.query("SELECT run_id FROM models.clv_model_runs ORDER BY run_seq") == before_runs
     assert home.mart_fingerprints() == before
 
 
@@ -180,3 +183,33 @@ def test_a_failing_blocking_check_leaves_the_published_report_untouched(home):
         con = duckdb.connect(str(home.warehouse))
         con.execute("DELETE FROM raw.nps_responses WHERE response_id = 'SNEAKED'")
         con.close()
+
+
+def test_customers_are_scored_in_sql_from_the_stored_model_run(home):
+    from dagster_project.kpis.clv import BgNbdParams, bgnbd_expected_purchases, bgnbd_p_alive
+
+    run_id, r, alpha, a, b = home.query(
+        "SELECT run_id, r, alpha, a, b FROM models.clv_model_runs "
+        "WHERE model = 'bgnbd' AND purpose = 'full' ORDER BY run_seq DESC LIMIT 1"
+    )[0]
+    params = BgNbdParams(r, alpha, a, b, 0.0, 0, 0)
+    rows = home.query(
+        "SELECT frequency, recency_weeks, age_weeks, p_alive, expected_purchases, bgnbd_run_id, "
+        "horizon_months FROM marts.fct_customer_clv ORDER BY customer_key LIMIT 200"
+    )
+    assert rows and {row[5] for row in rows} == {run_id}
+    for x, t_x, T, p_alive, expected, _, horizon in rows:
+        assert p_alive == pytest.approx(bgnbd_p_alive(params, [x], t_x, T)[0], rel=1e-9)
+        weeks = horizon * 365.25 / 12 / 7
+        assert expected == pytest.approx(
+            bgnbd_expected_purchases(params, weeks, [x], t_x, T)[0], rel=1e-9
+        )
+    n_customers = home.query("SELECT count(*) FROM staging.stg_crm__customers")[0][0]
+    summary = home.query(
+        "SELECT customers_with_purchases, avg_predicted_clv, churn_threshold_days "
+        "FROM marts.kpi_customer_value_summary"
+    )[0]
+    assert 0 < summary[0] <= n_customers and summary[1] > 0 and summary[2] > 0
+    assert home.query("SELECT count(*) FROM marts.kpi_churn_survival")[0][0] > 10
+    assert home.query("SELECT count(*) FROM marts.kpi_cohort_retention")[0][0] > 20
+    assert home.query("SELECT count(*) FROM marts.kpi_clv_holdout_check")[0][0] >= 5

@@ -1,10 +1,5 @@
 """Known answers on the CDNOW 1/10 sample (Fader, Hardie & Lee 2005; Fader & Hardie 2013)."""
 
-import os
-import subprocess
-import sys
-from pathlib import Path
-
 import duckdb
 import numpy as np
 import polars as pl
@@ -18,6 +13,7 @@ from dagster_project.kpis.clv import (
     gamma_gamma_expected_value,
 )
 from tests.conftest import ROOT
+from tests.dbt_runner import run_dbt_models
 
 CDNOW = ROOT / "tests/fixtures/cdnow"
 PUBLISHED_BGNBD = {"r": 0.243, "alpha": 4.414, "a": 0.793, "b": 2.426, "log_likelihood": -9582.4}
@@ -72,8 +68,12 @@ def test_the_projects_sql_builds_the_published_summary_from_raw_purchases(tmp_pa
     """int_customer_days_aggregated + int_clv_summary_calibration on CDNOW_sample.txt."""
     fields = [line.split() for line in (CDNOW / "CDNOW_sample.txt").read_text().splitlines()]
     raw = pl.DataFrame(
-        {"customer": [int(f[1]) for f in fields], "date": [f[2] for f in fields],
-         "value": [float(f[4]) for f in fields]})
+        {
+            "customer": [int(f[1]) for f in fields],
+            "date": [f[2] for f in fields],
+            "value": [float(f[4]) for f in fields],
+        }
+    )
     assert raw.height == 6919
     warehouse = tmp_path / "cdnow.duckdb"
     con = duckdb.connect(str(warehouse))
@@ -81,22 +81,21 @@ def test_the_projects_sql_builds_the_published_summary_from_raw_purchases(tmp_pa
     con.execute(
         "CREATE TABLE marts.fct_pos_transactions AS SELECT customer AS customer_key, "
         "strptime(date, '%Y%m%d')::DATE AS transaction_date, value AS net_sales, "
-        "false AS is_refund FROM raw")
+        "false AS is_refund FROM raw"
+    )
     con.close()
-    env = {**os.environ, "EMPATHY_WAREHOUSE": str(warehouse)}
-    dbt = Path(sys.executable).parent / "dbt"
-    proc = subprocess.run(
-        [str(dbt), "run", "--profiles-dir", ".", "--project-dir", ".", "--target-path",
-         str(tmp_path / "target"), "--select",
-         "int_customer_days_aggregated int_clv_dates int_clv_summary_calibration",
-         "--vars", "{clv_observation_end: '1998-06-30', clv_calibration_end: '1997-09-30'}"],
-        cwd=ROOT / "dbt", env=env, capture_output=True, text=True, timeout=300)
-    assert proc.returncode == 0, proc.stdout[-3000:]
+    run_dbt_models(
+        warehouse,
+        "int_customer_days_aggregated int_clv_dates int_clv_summary_calibration",
+        "{clv_observation_end: '1998-06-30', clv_calibration_end: '1997-09-30'}",
+        tmp_path / "target",
+    )
     con = duckdb.connect(str(warehouse), read_only=True)
     ours = con.sql(
         "SELECT customer_key AS ID, frequency AS x, recency_weeks AS t_x, age_weeks AS T, "
         "coalesce(mean_repeat_value, 0) AS zbar "
-        "FROM intermediate.int_clv_summary_calibration ORDER BY ID").pl()
+        "FROM intermediate.int_clv_summary_calibration ORDER BY ID"
+    ).pl()
     con.close()
     published = pl.read_csv(CDNOW / "cdnow_customers_summary_with_transactions.csv")
     assert ours.height == published.height == 2357

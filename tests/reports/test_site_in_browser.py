@@ -76,6 +76,22 @@ def test_the_report_renders_from_file_with_charts_that_show_data(home, output_di
     assert (output_dir / "overview.png").stat().st_size > 20_000
 
 
+def test_the_customers_page_shows_clv_churn_cohorts_and_survival(home, output_dir):
+    page = Path(home.site / "customers.html").resolve()
+    dom = chromium(page.as_uri(), "--dump-dom")
+    charts = rendered_charts(dom)
+    assert set(charts) == {
+        "chart-clv-bands",
+        "chart-holdout",
+        "chart-survival",
+        "chart-churn",
+        "chart-cohorts",
+    }
+    assert all(points >= 5 for points in charts.values()), charts
+    assert "Valuable customers slipping away" in dom and "n = " in dom
+    chromium(page.as_uri(), f"--screenshot={output_dir / 'customers.png'}")
+
+
 def test_the_report_renders_over_http(home):
     handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(home.site))
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)

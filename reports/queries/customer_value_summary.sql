@@ -1,0 +1,1 @@
+select * from marts.kpi_customer_value_summary
