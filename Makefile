@@ -11,7 +11,7 @@ UV := .tools/bin/uv
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: run test setup demo manifest pipeline test-deps lint dev sources clean
+.PHONY: run test setup demo manifest pipeline test-deps lint dev sources bench clean
 
 ## run: install, generate the demo business, refresh once through Dagster, publish the report
 run: demo manifest
@@ -45,6 +45,11 @@ test-deps:
 ## dev: the Dagster UI (lineage, runs, checks, schedule, sensor) on http://127.0.0.1:3000
 dev: setup manifest
 	$(BIN)/dagster dev -m dagster_project.definitions -h 127.0.0.1 -p 3000
+
+## bench: benchmarks (not in CI): CLV fit vs lifetimes, fit + SQL scoring of 1M customers
+bench: setup manifest
+	$(UV) sync --frozen --python $(PYTHON) --group bench
+	$(BIN)/python -m benchmarks.bench_clv
 
 ## sources: regenerate dbt/models/staging/_raw__sources.yml from data_contracts/
 sources: setup

@@ -9,9 +9,13 @@ def test_assets_are_grouped_by_stage_and_form_one_lineage_graph():
     graph = defs.resolve_asset_graph()
     keys = graph.get_all_asset_keys()
     groups = {graph.get(k).group_name for k in keys}
-    assert groups == {"ingest", "staging", "marts", "reports"}
+    assert groups == {"ingest", "staging", "marts", "kpis", "reports"}
     stg = graph.get(dg.AssetKey(["staging", "stg_nps__responses"]))
     assert stg.parent_keys == {dg.AssetKey(["raw", "nps_responses"])}  # dbt source -> ingest asset
+    runs = graph.get(dg.AssetKey(["models", "clv_model_runs"]))  # Python fit between dbt steps
+    assert dg.AssetKey(["intermediate", "int_clv_summary_full"]) in runs.parent_keys
+    scored = graph.get(dg.AssetKey(["marts", "fct_customer_clv"]))
+    assert dg.AssetKey(["models", "clv_model_runs"]) in scored.parent_keys
     site = graph.get(dg.AssetKey(["reports", "owner_site"]))
     assert dg.AssetKey(["marts", "kpi_company_monthly"]) in site.parent_keys
     assert all(graph.get(k).is_materializable for k in keys)  # no dangling external assets
