@@ -19,7 +19,7 @@ import duckdb
 import numpy as np
 import pyarrow as pa
 
-from dagster_project.kpis.clv import fit_bgnbd
+from dagster_project.kpis.clv import bgnbd_loglik_terms, fit_bgnbd
 from dagster_project.kpis.clv_runs import fit_and_record
 
 ROOT = Path(__file__).resolve().parent.parent

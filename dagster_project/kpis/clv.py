@@ -42,10 +42,25 @@ class GammaGammaParams:
 
 
 def compress(*columns: np.ndarray) -> tuple[list[np.ndarray], np.ndarray]:
-    """Unique rows of the given columns and how many customers share each."""
-    stacked = np.column_stack([np.asarray(c, dtype=float) for c in columns])
-    unique, counts = np.unique(stacked, axis=0, return_counts=True)
-    return [unique[:, i] for i in range(unique.shape[1])], counts.astype(float)
+    """Unique rows of the given columns and how many customers share each.
+
+    Each column is factorised on its own (1-D sorts), the codes are combined into one integer
+    key, and the keys are counted: much faster than a row-wise unique on a million rows.
+    """
+    uniques, codes = [], []
+    for col in columns:
+        u, inv = np.unique(np.asarray(col, dtype=float), return_inverse=True)
+        uniques.append(u)
+        codes.append(inv.astype(np.int64))
+    key = np.zeros(len(codes[0]), dtype=np.int64)
+    for u, c in zip(uniques, codes, strict=True):
+        key = key * len(u) + c
+    ukey, counts = np.unique(key, return_counts=True)
+    out = []
+    for u in reversed(uniques):
+        out.append(u[ukey % len(u)])
+        ukey = ukey // len(u)
+    return out[::-1], counts.astype(float)
 
 
 # --------------------------------------------------------------------------- BG/NBD
@@ -67,37 +82,63 @@ def bgnbd_loglik_terms(r, alpha, a, b, x, t_x, T):
     return a1 + a2 + np.logaddexp(a3, a4)
 
 
-def _bgnbd_negll_and_grad(logp, x, t_x, T, w):
+@dataclass
+class _BgNbdData:
+    """Grouped BG/NBD input: terms that depend on x alone are computed once per distinct x,
+    and log(alpha + t) once per distinct t."""
+
+    w: np.ndarray  # customers per distinct (x, t_x, T)
+    x_values: np.ndarray  # distinct x
+    ix: np.ndarray  # row -> index into x_values
+    w_x: np.ndarray  # customers per distinct x
+    t_values: np.ndarray  # distinct t_x and T values together
+    it_x: np.ndarray
+    iT: np.ndarray
+    x: np.ndarray  # per row
+    pos: np.ndarray  # x > 0 per row
+
+    @classmethod
+    def build(cls, x, t_x, T, w) -> _BgNbdData:
+        xv, ix = np.unique(x, return_inverse=True)
+        tv, inv = np.unique(np.concatenate([t_x, T]), return_inverse=True)
+        return cls(
+            w, xv, ix, np.bincount(ix, weights=w), tv, inv[: len(t_x)], inv[len(t_x) :], x, x > 0
+        )
+
+
+def _bgnbd_negll_and_grad(logp, d: _BgNbdData):
     r, alpha, a, b = np.exp(logp)
-    s = r + x
-    a1 = special.gammaln(s) - special.gammaln(r) + r * np.log(alpha)
-    a2 = (
-        special.gammaln(a + b)
-        + special.gammaln(b + x)
-        - special.gammaln(b)
-        - special.gammaln(a + b + x)
-    )
-    a3 = -s * np.log(alpha + T)
-    pos = x > 0
+    dig, gl = special.digamma, special.gammaln
+    xv = d.x_values
+    # terms of x alone, per distinct x
+    a12 = gl(r + xv) - gl(r) + r * np.log(alpha) + gl(a + b) + gl(b + xv) - gl(b) - gl(a + b + xv)
+    g_r = dig(r + xv) - dig(r) + np.log(alpha)
+    g_a = dig(a + b) - dig(a + b + xv)
+    g_b = dig(a + b) + dig(b + xv) - dig(b) - dig(a + b + xv)
     with np.errstate(divide="ignore", invalid="ignore"):
-        a4 = np.where(pos, np.log(a) - np.log(b + x - 1) - s * np.log(alpha + t_x), -np.inf)
+        log_bx1 = np.where(xv > 0, np.log(b + xv - 1), 0.0)
+        inv_bx1 = np.where(xv > 0, 1.0 / (b + xv - 1), 0.0)
+    # per row: the two ways to have made x purchases by T
+    log_at = np.log(alpha + d.t_values)
+    inv_at = 1.0 / (alpha + d.t_values)
+    s = r + d.x
+    a3 = -s * log_at[d.iT]
+    a4 = np.where(d.pos, np.log(a) - log_bx1[d.ix] - s * log_at[d.it_x], -np.inf)
     lse = np.logaddexp(a3, a4)
-    ll = a1 + a2 + lse
-    w3 = np.exp(a3 - lse)
-    w4 = np.where(pos, np.exp(a4 - lse), 0.0)
-    dig = special.digamma
-    with np.errstate(divide="ignore", invalid="ignore"):
-        inv_bx1 = np.where(pos, 1.0 / (b + x - 1), 0.0)
-        log_at = np.where(pos, np.log(alpha + t_x), 0.0)
-    d_r = dig(s) - dig(r) + np.log(alpha) - w3 * np.log(alpha + T) - w4 * log_at
-    d_alpha = r / alpha - w3 * s / (alpha + T) - w4 * s / np.where(pos, alpha + t_x, 1.0)
-    d_a = dig(a + b) - dig(a + b + x) + w4 / a
-    d_b = dig(a + b) + dig(b + x) - dig(b) - dig(a + b + x) - w4 * inv_bx1
-    grad = np.array([np.dot(w, d) for d in (d_r, d_alpha, d_a, d_b)]) * np.array([r, alpha, a, b])
-    return -float(np.dot(w, ll)), -grad
+    w3 = np.exp(a3 - lse) * d.w
+    w4 = np.exp(a4 - lse) * d.w
+    ll = float(np.dot(d.w_x, a12) + np.dot(d.w, lse))
+    d_r = np.dot(d.w_x, g_r) - np.dot(w3, log_at[d.iT]) - np.dot(w4, log_at[d.it_x])
+    d_alpha = (
+        r / alpha * d.w_x.sum() - np.dot(w3 * s, inv_at[d.iT]) - np.dot(w4 * s, inv_at[d.it_x])
+    )
+    d_a = np.dot(d.w_x, g_a) + w4.sum() / a
+    d_b = np.dot(d.w_x, g_b) - np.dot(w4, inv_bx1[d.ix])
+    grad = np.array([d_r * r, d_alpha * alpha, d_a * a, d_b * b])
+    return -ll, -grad
 
 
-def _best_of_starts(fun, starts, args, what: str):
+def _best_of_starts(fun, starts, args, what: str, ftol: float = 1e-13):
     best = None
     for start in starts:
         res = optimize.minimize(
@@ -107,7 +148,7 @@ def _best_of_starts(fun, starts, args, what: str):
             jac=True,
             method="L-BFGS-B",
             bounds=[(-12.0, 12.0)] * len(start),
-            options={"maxiter": 2000, "ftol": 1e-13, "gtol": 1e-8},
+            options={"maxiter": 2000, "ftol": ftol, "gtol": 1e-8},
         )
         if np.isfinite(res.fun) and (best is None or res.fun < best.fun):
             best = res
@@ -127,7 +168,11 @@ def _best_of_starts(fun, starts, args, what: str):
 
 
 def fit_bgnbd(x, t_x, T, starts: list[tuple] | None = None) -> BgNbdParams:
-    """Maximum-likelihood BG/NBD parameters (r, alpha, a, b); time unit as in t_x and T."""
+    """Maximum-likelihood BG/NBD parameters (r, alpha, a, b); time unit as in t_x and T.
+
+    The starting points are tried on a sample of the distinct customers; the best one is then
+    refined on all of them.
+    """
     x, t_x, T = (np.asarray(v, dtype=float) for v in (x, t_x, T))
     if len(x) == 0 or not np.any(x > 0):
         raise FitError("BG/NBD needs customers with repeat purchases; there are none")
@@ -140,7 +185,14 @@ def fit_bgnbd(x, t_x, T, starts: list[tuple] | None = None) -> BgNbdParams:
         (0.5, scale / 4, 0.5, 2.0),
         (2.0, scale * 2, 2.0, 5.0),
     ]
-    res = _best_of_starts(_bgnbd_negll_and_grad, starts, (ux, ut, uT, w), "BG/NBD")
+    ftol = 1e-13
+    if len(ux) > 20_000:  # large data: choose among the starts on a sample, refine on all
+        pick = np.random.default_rng(0).choice(len(ux), 10_000, replace=False, p=w / w.sum())
+        sample = _BgNbdData.build(ux[pick], ut[pick], uT[pick], np.ones(len(pick)))
+        best = _best_of_starts(_bgnbd_negll_and_grad, starts, (sample,), "BG/NBD", ftol=1e-9)
+        starts, ftol = [tuple(np.exp(best.x))], 1e-11
+    data = _BgNbdData.build(ux, ut, uT, w)
+    res = _best_of_starts(_bgnbd_negll_and_grad, starts, (data,), "BG/NBD", ftol=ftol)
     r, alpha, a, b = np.exp(res.x)
     return BgNbdParams(
         float(r), float(alpha), float(a), float(b), -float(res.fun), len(x), int(res.nit)
