@@ -76,7 +76,9 @@ def main() -> None:
                 lp["alpha"],
                 lp["a"],
                 lp["b"],
-                -bgf._negative_log_likelihood_ * len(x),
+                float(
+                    np.sum(bgnbd_loglik_terms(lp["r"], lp["alpha"], lp["a"], lp["b"], x, t_x, T))
+                ),
             )
         )
     print(f"\n{'fit':26s} {'seconds':>8s} {'r':>9s} {'alpha':>9s} {'a':>9s} {'b':>9s} {'LL':>14s}")
