@@ -8,9 +8,6 @@ customer end to end.
 from __future__ import annotations
 
 import argparse
-import os
-import subprocess
-import sys
 import tempfile
 import time
 from pathlib import Path
@@ -21,6 +18,7 @@ import pyarrow as pa
 
 from dagster_project.kpis.clv import bgnbd_loglik_terms, fit_bgnbd
 from dagster_project.kpis.clv_runs import fit_and_record
+from dagster_project.transform.dbt_cli import run_dbt_models
 
 ROOT = Path(__file__).resolve().parent.parent
 PLANTED = {"r": 0.75, "alpha": 2.57, "a": 0.55, "b": 4.5}  # weeks
@@ -116,29 +114,7 @@ def main() -> None:
         fit_and_record(con)
         con.close()
         t_fit = time.perf_counter() - start
-        env = {**os.environ, "EMPATHY_WAREHOUSE": str(wh)}
-        dbt = Path(sys.executable).parent / "dbt"
-        proc = subprocess.run(
-            [
-                str(dbt),
-                "run",
-                "--profiles-dir",
-                ".",
-                "--project-dir",
-                ".",
-                "--target-path",
-                str(Path(tmp) / "target"),
-                "--select",
-                "fct_customer_clv",
-                "--quiet",
-            ],
-            cwd=ROOT / "dbt",
-            env=env,
-            capture_output=True,
-            text=True,
-        )
-        if proc.returncode:
-            sys.exit(proc.stdout[-3000:])
+        run_dbt_models(wh, "fct_customer_clv", Path(tmp) / "target")
         total = time.perf_counter() - start
         con = duckdb.connect(str(wh), read_only=True)
         scored = con.execute(

@@ -142,6 +142,28 @@ def _by_series(rows: list[dict], series: str, x: str, y: str) -> dict[str, tuple
     return out
 
 
+def _value_with_n_chart(
+    rows: list[dict], value: str, n: str, y_title: str, value_name: str, n_name: str, chart: Chart
+) -> Chart:
+    """A monthly line of a KPI with the bars of its n on a second axis."""
+    months = [r["month"] for r in rows]
+    fig = go.Figure(layout=_layout(y_title))
+    fig.add_scatter(x=months, y=[r[value] for r in rows], name=value_name, mode="lines+markers")
+    fig.add_bar(x=months, y=[r[n] for r in rows], name=n_name, yaxis="y2", opacity=0.3)
+    fig.update_layout(
+        yaxis2={
+            "title": {"text": n_name},
+            "overlaying": "y",
+            "side": "right",
+            "showgrid": False,
+            "rangemode": "tozero",
+            "tickformat": ",d",
+        }
+    )
+    chart.figure = fig
+    return chart
+
+
 def overview_charts(
     con: duckdb.DuckDBPyConnection, company: list[dict], currency: str
 ) -> list[Chart]:
@@ -159,36 +181,20 @@ def overview_charts(
         )
     )
 
-    fig = go.Figure(layout=_layout("NPS (points, -100 to 100)"))
-    fig.add_scatter(
-        x=[r["month"] for r in company],
-        y=[r["nps"] for r in company],
-        name="NPS",
-        mode="lines+markers",
-    )
-    fig.add_bar(
-        x=[r["month"] for r in company],
-        y=[r["nps_responses"] for r in company],
-        name="Responses (n)",
-        yaxis="y2",
-        opacity=0.3,
-    )
-    fig.update_layout(
-        yaxis2={
-            "title": {"text": "Responses (n)"},
-            "overlaying": "y",
-            "side": "right",
-            "showgrid": False,
-            "rangemode": "tozero",
-            "tickformat": ",d",
-        }
-    )
     charts.append(
-        Chart(
-            "chart-nps",
-            "Net Promoter Score by month",
-            "% promoters (9-10) minus % detractors (0-6); bars show the responses.",
-            fig,
+        _value_with_n_chart(
+            company,
+            "nps",
+            "nps_responses",
+            "NPS (points, -100 to 100)",
+            "NPS",
+            "Responses (n)",
+            Chart(
+                "chart-nps",
+                "Net Promoter Score by month",
+                "% promoters (9-10) minus % detractors (0-6); bars show the responses.",
+                None,
+            ),
         )
     )
 
@@ -206,36 +212,20 @@ def overview_charts(
         )
     )
 
-    fig = go.Figure(layout=_layout("CSAT (% of ratings 4-5)"))
-    fig.add_scatter(
-        x=[r["month"] for r in company],
-        y=[r["csat_pct"] for r in company],
-        name="CSAT",
-        mode="lines+markers",
-    )
-    fig.add_bar(
-        x=[r["month"] for r in company],
-        y=[r["csat_ratings"] for r in company],
-        name="Ratings (n)",
-        yaxis="y2",
-        opacity=0.3,
-    )
-    fig.update_layout(
-        yaxis2={
-            "title": {"text": "Ratings (n)"},
-            "overlaying": "y",
-            "side": "right",
-            "showgrid": False,
-            "rangemode": "tozero",
-            "tickformat": ",d",
-        }
-    )
     charts.append(
-        Chart(
-            "chart-csat",
-            "Support satisfaction by month",
-            "Share of 1-5 ratings that are 4 or 5; bars show the ratings.",
-            fig,
+        _value_with_n_chart(
+            company,
+            "csat_pct",
+            "csat_ratings",
+            "CSAT (% of ratings 4-5)",
+            "CSAT",
+            "Ratings (n)",
+            Chart(
+                "chart-csat",
+                "Support satisfaction by month",
+                "Share of 1-5 ratings that are 4 or 5; bars show the ratings.",
+                None,
+            ),
         )
     )
     return charts

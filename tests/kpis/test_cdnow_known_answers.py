@@ -12,8 +12,8 @@ from dagster_project.kpis.clv import (
     fit_gamma_gamma,
     gamma_gamma_expected_value,
 )
+from dagster_project.transform.dbt_cli import run_dbt_models
 from tests.conftest import ROOT
-from tests.dbt_runner import run_dbt_models
 
 CDNOW = ROOT / "tests/fixtures/cdnow"
 PUBLISHED_BGNBD = {"r": 0.243, "alpha": 4.414, "a": 0.793, "b": 2.426, "log_likelihood": -9582.4}
@@ -92,8 +92,8 @@ def test_the_projects_sql_builds_the_published_summary_from_raw_purchases(tmp_pa
     run_dbt_models(
         warehouse,
         "int_customer_days_aggregated int_clv_dates int_clv_summary_calibration",
-        "{clv_observation_end: '1998-06-30', clv_calibration_end: '1997-09-30'}",
         tmp_path / "target",
+        "{clv_observation_end: '1998-06-30', clv_calibration_end: '1997-09-30'}",
     )
     con = duckdb.connect(str(warehouse), read_only=True)
     ours = con.sql(

@@ -5,7 +5,7 @@ import polars as pl
 
 from dagster_project.demo.generator import PLANTED, Demo, DemoConfig
 from dagster_project.kpis.clv import fit_bgnbd
-from tests.dbt_runner import run_dbt_models
+from dagster_project.transform.dbt_cli import run_dbt_models
 
 # Tolerances: same-day purchases are merged (the BG/NBD convention) and bad support
 # experiences add churn on top of the planted dropout, so the fit is close but not exact.
@@ -41,7 +41,6 @@ def test_planted_bgnbd_parameters_are_recovered(tmp_path):
     run_dbt_models(
         warehouse,
         "int_customer_days_aggregated int_clv_dates int_clv_summary_full",
-        "{}",
         tmp_path / "target",
     )
     con = duckdb.connect(str(warehouse), read_only=True)

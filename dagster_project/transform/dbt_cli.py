@@ -1,14 +1,15 @@
-"""Run selected dbt models of the project against a scratch DuckDB file."""
+"""Run selected dbt models of the project against a given DuckDB file (tests, benchmarks)."""
 
 import os
 import subprocess
 import sys
 from pathlib import Path
 
-from tests.conftest import ROOT
+from dagster_project.settings import PROJECT_ROOT
 
 
-def run_dbt_models(warehouse: Path, select: str, dbt_vars: str, target: Path) -> None:
+def run_dbt_models(warehouse: Path, select: str, target: Path, dbt_vars: str = "{}") -> None:
+    """``dbt run --select <select>`` with EMPATHY_WAREHOUSE pointing at ``warehouse``."""
     env = {**os.environ, "EMPATHY_WAREHOUSE": str(warehouse)}
     dbt = Path(sys.executable).parent / "dbt"
     proc = subprocess.run(
@@ -25,11 +26,13 @@ def run_dbt_models(warehouse: Path, select: str, dbt_vars: str, target: Path) ->
             select,
             "--vars",
             dbt_vars,
+            "--quiet",
         ],
-        cwd=ROOT / "dbt",
+        cwd=PROJECT_ROOT / "dbt",
         env=env,
         capture_output=True,
         text=True,
-        timeout=300,
+        timeout=900,
     )
-    assert proc.returncode == 0, proc.stdout[-3000:]
+    if proc.returncode:
+        raise RuntimeError(f"dbt run --select {select} failed:\n{proc.stdout[-3000:]}")
