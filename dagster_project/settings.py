@@ -20,6 +20,8 @@ KPI_DEFAULTS = {
     "EMPATHY_CHURN_GAP_PERCENTILE": "0.9",  # inactivity threshold = this percentile of gaps
     "EMPATHY_CHURN_P_ALIVE_THRESHOLD": "0.5",  # model churn risk: P(alive) below this
     "EMPATHY_AT_RISK_TOP_VALUE_SHARE": "0.2",  # "high value" = this top share of customers
+    "EMPATHY_NPS_MIN_N": "30",  # an NPS cell with fewer responses shows "not enough responses"
+    "EMPATHY_FOLLOW_UP_DAYS": "90",  # follow-up list: detractors and negative tickets this recent
 }
 
 
@@ -45,6 +47,8 @@ class Settings:
     duckdb_threads: int
     duckdb_memory_limit: str
     currency: str = "£"
+    themes_file: Path = PROJECT_ROOT / "config" / "themes.yaml"
+    sentiment_lexicon_file: Path = PROJECT_ROOT / "config" / "sentiment_lexicon.yaml"
     # customer value (dbt reads these through the environment; dbt_project.yml holds the same
     # defaults for standalone dbt runs, and a test checks that they agree)
     clv: dict[str, str] = field(default_factory=dict)
@@ -86,5 +90,9 @@ def load_settings() -> Settings:
         duckdb_threads=int(os.environ.get("EMPATHY_DUCKDB_THREADS", str(os.cpu_count() or 2))),
         duckdb_memory_limit=os.environ.get("EMPATHY_DUCKDB_MEMORY_LIMIT", "4GB"),
         currency=os.environ.get("EMPATHY_CURRENCY_SYMBOL", "£"),
+        themes_file=_path("EMPATHY_THEMES", PROJECT_ROOT / "config" / "themes.yaml", root),
+        sentiment_lexicon_file=_path(
+            "EMPATHY_SENTIMENT_LEXICON", PROJECT_ROOT / "config" / "sentiment_lexicon.yaml", root
+        ),
         clv={name: os.environ.get(name, default) for name, default in KPI_DEFAULTS.items()},
     )

@@ -4,7 +4,9 @@ sources."""
 import dagster as dg
 
 from dagster_project.kpis.clv_runs import fit_and_record
+from dagster_project.kpis.text_runs import score_texts
 from dagster_project.resources import DuckDBWarehouse
+from dagster_project.settings import load_settings
 
 CLV_RUNS_KEY = dg.AssetKey(["models", "clv_model_runs"])
 
@@ -37,3 +39,39 @@ def clv_model_runs(
         meta[f"{o.purpose}_{o.model}"] = f"{o.run_id} ({verb}) {params}"
     meta["new_fits"] = sum(not o.reused for o in outcomes)
     return dg.MaterializeResult(metadata=meta)
+
+
+TEXT_KEYS = [dg.AssetKey(["models", n]) for n in ("text_sentiment", "text_themes", "theme_catalogue")]
+
+
+@dg.multi_asset(
+    specs=[
+        dg.AssetSpec(
+            key,
+            group_name="kpis",
+            kinds={"python", "duckdb"},
+            deps=[dg.AssetKey(["staging", "stg_nps__responses"]),
+                  dg.AssetKey(["staging", "stg_support__tickets"])],
+            description=desc,
+        )
+        for key, desc in zip(
+            TEXT_KEYS,
+            [
+                "VADER sentiment (extended with config/sentiment_lexicon.yaml) of every NPS "
+                "comment, ticket and CSAT comment.",
+                "Themes (config/themes.yaml) found in each text; a text can carry several.",
+                "The theme taxonomy as loaded, so themes with no mention still show.",
+            ],
+            strict=True,
+        )
+    ],
+    can_subset=False,
+)
+def text_analysis(context: dg.AssetExecutionContext, warehouse: DuckDBWarehouse):
+    """Themes and sentiment of customer texts; re-read from the YAML files on every refresh."""
+    s = load_settings()
+    with warehouse.connect() as con:
+        stats = score_texts(con, s.themes_file, s.sentiment_lexicon_file)
+    context.log.info(f"texts scored: {stats}")
+    for key in TEXT_KEYS:
+        yield dg.MaterializeResult(asset_key=key, metadata=stats)

@@ -1,8 +1,10 @@
-{#- Net Promoter Score from a 0-10 score column: % promoters (9-10) minus % detractors (0-6).
-    The one place the formula lives; customer NPS and eNPS both use it. -#}
-{% macro nps(score) -%}
-    round(100.0 * (count(*) filter (where {{ score }} >= 9) - count(*) filter (where {{ score }} <= 6))
-          / nullif(count({{ score }}), 0), 1)
+{#- Net Promoter Score from a 0-10 score column: % promoters (9-10) minus % detractors (0-6),
+    over the rows where `condition` holds. The one place the formula lives; customer NPS and
+    eNPS both use it. -#}
+{% macro nps(score, condition='true') -%}
+    round(100.0 * (count(*) filter (where ({{ condition }}) and {{ score }} >= 9)
+                   - count(*) filter (where ({{ condition }}) and {{ score }} <= 6))
+          / nullif(count({{ score }}) filter (where {{ condition }}), 0), 1)
 {%- endmacro %}
 
 {#- CSAT: share of ratings of 4 or 5 on a 1-5 scale, in percent. -#}
@@ -15,4 +17,14 @@
     not depend on the order DuckDB's parallel aggregation adds things up. -#}
 {% macro engagement_index() -%}
     sum(item_valued + item_listened_to + item_tools + item_growth + item_workload) / (5.0 * count(*))
+{%- endmacro %}
+
+{#- 95% interval of an NPS from its counts: NPS = 100 (P - D) with P, D the shares of
+    promoters and detractors; Var = (P + D - (P - D)^2) / n (multinomial); clipped to the
+    scale's -100..100. -#}
+{% macro nps_interval(promoters, detractors, n, bound) -%}
+    {{ 'greatest(-100.0, ' if bound == 'low' else 'least(100.0, ' }}round(100.0 * (({{ promoters }} - {{ detractors }}) / {{ n }}
+        {{ '-' if bound == 'low' else '+' }} 1.959964 * sqrt(
+            ({{ promoters }} + {{ detractors }}) / {{ n }}
+            - power(({{ promoters }} - {{ detractors }}) / {{ n }}, 2)) / sqrt({{ n }})), 1))
 {%- endmacro %}

@@ -10,9 +10,15 @@ select
     agent_key,
     date_diff('minute', created_at, first_reply_at) as first_reply_minutes,
     date_diff('minute', created_at, solved_at) as full_resolution_minutes,
+    b.first_reply_business_minutes,
+    b.full_resolution_business_minutes,
+    agent_replies,
+    status in ('solved', 'closed') and agent_replies = 1 and reopens = 0 as is_one_touch,
+    solved_at,
     csat_score,
     case when csat_score is null then null else csat_score >= 4 end as is_csat_satisfied,
     subject,
     description,
     csat_comment
 from {{ ref('stg_support__tickets') }}
+left join {{ ref('int_ticket_business_minutes') }} as b using (ticket_id)

@@ -12,6 +12,7 @@ select
     solved_at,
     status,
     reopens,
+    agent_replies,
     {{ hash_key('agent_id') }} as agent_key,
     subject,
     description,

@@ -1,0 +1,40 @@
+-- Support experience by month, channel and agent (agents as salted employee keys), with the
+-- sentiment of the tickets' texts. Definitions as Zendesk documents them: first reply time
+-- and full resolution time from creation, in calendar and business minutes; one-touch = solved
+-- after a single agent reply and never reopened; CSAT = share of ratings that are 4 or 5.
+with t as (
+    select f.*, s.compound as ticket_sentiment, s.label as ticket_sentiment_label
+    from {{ ref('fct_support_tickets') }} as f
+    left join {{ source('models', 'text_sentiment') }} as s
+        on s.source = 'ticket' and s.text_id = f.ticket_id
+)
+
+select
+    case
+        when grouping(created_month) = 0 and grouping(channel) = 0 then 'month_channel'
+        when grouping(created_month) = 0 then 'month'
+        when grouping(channel) = 0 then 'channel'
+        when grouping(agent_key) = 0 then 'agent'
+        else 'overall'
+    end as breakdown,
+    created_month as month,
+    channel,
+    agent_key,
+    count(*) as tickets,
+    count(first_reply_minutes) as replied_tickets,
+    median(first_reply_minutes) as median_first_reply_minutes,
+    median(first_reply_business_minutes) as median_first_reply_business_minutes,
+    median(full_resolution_minutes) as median_full_resolution_minutes,
+    median(full_resolution_business_minutes) as median_full_resolution_business_minutes,
+    count(*) filter (where status in ('solved', 'closed')) as solved_tickets,
+    round(100.0 * count(*) filter (where is_one_touch)
+        / nullif(count(*) filter (where status in ('solved', 'closed')), 0), 1) as one_touch_pct,
+    round(100.0 * count(*) filter (where reopens > 0)
+        / nullif(count(*) filter (where status in ('solved', 'closed')), 0), 1) as reopened_pct,
+    count(csat_score) as csat_ratings,
+    {{ csat_pct('csat_score') }} as csat_pct,
+    round(avg(ticket_sentiment), 3) as avg_ticket_sentiment,
+    round(100.0 * count(*) filter (where ticket_sentiment_label = 'negative') / count(*), 1)
+        as negative_ticket_pct
+from t
+group by grouping sets ((), (created_month), (channel), (agent_key), (created_month, channel))
