@@ -414,7 +414,329 @@ def customer_tiles(s: dict, currency: str) -> list[dict]:
     ]
 
 
-PAGES = [("index.html", "Overview"), ("customers.html", "Customers")]
+def _minutes(v: Any) -> str | None:
+    return None if v is None else _fmt(float(v), "minutes", "")
+
+
+def voice_page(con: duckdb.DuckDBPyConnection) -> dict:
+    nps = run_query(con, "nps_breakdown")
+    overall = next(r for r in nps if r["breakdown"] == "overall")
+    counts = run_query(con, "unmatched_count")[0]
+    follow = run_query(con, "follow_up_count")[0]
+    themes = run_query(con, "theme_summary")
+    tiles = [
+        {
+            "kpi": "nps",
+            "label": "Net Promoter Score",
+            "display": None if overall["is_suppressed"] else f"{overall['nps']:+.0f}",
+            "withheld": "not enough responses",
+            "extra": None
+            if overall["is_suppressed"]
+            else f"95% interval {overall['nps_low']:+.0f} to {overall['nps_high']:+.0f}",
+            "definition": "% promoters (9-10) minus % detractors (0-6), all responses.",
+            "n": overall["responses"],
+        },
+        {
+            "kpi": "negative_texts",
+            "label": "Texts in a negative tone",
+            "display": f"{100 * counts['negative'] / max(counts['texts'], 1):.0f}%",
+            "extra": None,
+            "definition": "VADER compound <= -0.05 with the service vocabulary, over NPS comments, "
+            "tickets and rating comments.",
+            "n": counts["texts"],
+        },
+        {
+            "kpi": "unmatched",
+            "label": "Texts no theme explains",
+            "display": f"{counts['unmatched']:,}",
+            "extra": None,
+            "definition": "Add phrases to config/themes.yaml to cover them; examples below.",
+            "n": counts["texts"],
+        },
+        {
+            "kpi": "follow_up",
+            "label": "Customers waiting for a call",
+            "display": f"{follow['waiting']:,}",
+            "extra": f"waiting {follow['avg_days_waiting'] or 0:.0f} days on average",
+            "definition": "Recent detractors and negative tickets with no later positive contact.",
+            "n": None,
+        },
+    ]
+    charts = []
+    stores = [r for r in nps if r["breakdown"] == "store"]
+    fig = go.Figure(layout=_layout("NPS (points)", x_title="Store"))
+    fig.add_bar(
+        x=[r["store_name"] for r in stores],
+        y=[r["nps"] for r in stores],
+        error_y={
+            "type": "data",
+            "symmetric": False,
+            "array": [None if r["nps"] is None else r["nps_high"] - r["nps"] for r in stores],
+            "arrayminus": [None if r["nps"] is None else r["nps"] - r["nps_low"] for r in stores],
+        },
+        text=[f"n = {r['responses']}" for r in stores],
+        name="NPS",
+    )
+    charts.append(
+        Chart(
+            "chart-nps-store",
+            "NPS by store, with 95% intervals",
+            f"Stores with fewer than {overall['min_n']} responses show no bar.",
+            fig,
+        )
+    )
+    fig = go.Figure(layout=_layout("NPS (points)"))
+    for store, (xs, ys) in _by_series(
+        [r for r in nps if r["breakdown"] == "store_month"], "store_name", "month", "nps"
+    ).items():
+        fig.add_scatter(x=xs, y=ys, name=store, mode="lines+markers", connectgaps=False)
+    charts.append(
+        Chart(
+            "chart-nps-store-month",
+            "NPS by store and month",
+            f"Gaps: fewer than {overall['min_n']} responses that month, not enough for a figure.",
+            fig,
+        )
+    )
+    fig = go.Figure(layout=_layout("Share of texts (%)", x_title="Theme"))
+    fig.add_bar(
+        x=[r["label"] for r in themes],
+        y=[r["share_of_texts_pct"] for r in themes],
+        name="Share of texts",
+        marker={
+            "color": [r["avg_sentiment"] or 0 for r in themes],
+            "colorscale": "RdYlGn",
+            "cmin": -1,
+            "cmax": 1,
+            "colorbar": {"title": {"text": "Sentiment"}},
+        },
+    )
+    charts.append(
+        Chart(
+            "chart-themes",
+            "What customers talk about",
+            "Share of all texts that mention each theme (a text can mention "
+            "several); colour = average sentiment, red negative, green positive.",
+            fig,
+        )
+    )
+    fig = go.Figure(layout=_layout("NPS difference (points)", x_title="Theme"))
+    fig.add_bar(
+        x=[r["label"] for r in themes],
+        y=[r["nps_pull"] for r in themes],
+        name="Pull",
+        text=[f"n = {r['nps_n_mentioning']}" for r in themes],
+    )
+    charts.append(
+        Chart(
+            "chart-theme-pull",
+            "Each theme's pull on NPS",
+            "NPS of respondents whose comment mentions the theme minus NPS of those "
+            "whose comment does not.",
+            fig,
+        )
+    )
+    monthly = run_query(con, "theme_monthly")
+    fig = go.Figure(layout=_layout("Share of the month's texts (%)"))
+    for label, (xs, ys) in _by_series(monthly, "label", "month", "share_of_texts_pct").items():
+        fig.add_scatter(x=xs, y=ys, name=label, mode="lines")
+    charts.append(
+        Chart("chart-theme-trend", "Themes by month", "Share of each month's texts.", fig)
+    )
+    tables = [
+        {
+            "title": "Customers waiting for someone to call them back",
+            "note": "Personal data: for follow-up only (marts.rpt_follow_up). Longest wait first.",
+            "personal": True,
+            "columns": [
+                ("Why", "reason"),
+                ("Customer", "customer_name"),
+                ("E-mail", "email"),
+                ("Phone", "phone"),
+                ("Store", "store_id"),
+                ("Date", "date"),
+                ("Days waiting", "days_waiting"),
+                ("What they said", "verbatim"),
+            ],
+            "rows": run_query(con, "follow_up"),
+        },
+        {
+            "title": "What the themes miss",
+            "note": "Recent texts that match no theme (all in marts.rpt_unmatched_texts).",
+            "personal": False,
+            "columns": [
+                ("Kind", "source"),
+                ("Month", "text_month"),
+                ("Tone", "sentiment_label"),
+                ("Text", "text"),
+            ],
+            "rows": run_query(con, "unmatched_texts"),
+        },
+    ]
+    return {
+        "page": "voice.html",
+        "title": "Voice of the customer",
+        "subtitle": "What customers say, how they feel, and who is waiting for an answer",
+        "tiles": tiles,
+        "charts": charts,
+        "tables": tables,
+    }
+
+
+def support_page(con: duckdb.DuckDBPyConnection) -> dict:
+    rows = run_query(con, "support_breakdown")
+    overall = next(r for r in rows if r["breakdown"] == "overall")
+    tiles = [
+        {
+            "kpi": "first_reply",
+            "label": "Median first reply",
+            "display": _minutes(overall["median_first_reply_minutes"]),
+            "extra": f"{_minutes(overall['median_first_reply_business_minutes'])} in opening hours",
+            "definition": "Ticket created to first agent reply (Zendesk definition).",
+            "n": overall["replied_tickets"],
+        },
+        {
+            "kpi": "resolution",
+            "label": "Median full resolution",
+            "display": _minutes(overall["median_full_resolution_minutes"]),
+            "extra": f"{_minutes(overall['median_full_resolution_business_minutes'])} in opening hours",
+            "definition": "Ticket created to last solved.",
+            "n": overall["solved_tickets"],
+        },
+        {
+            "kpi": "one_touch",
+            "label": "One-touch resolution",
+            "display": f"{overall['one_touch_pct']:.0f}%",
+            "extra": None,
+            "definition": "Solved after one agent reply and never reopened.",
+            "n": overall["solved_tickets"],
+        },
+        {
+            "kpi": "csat",
+            "label": "CSAT",
+            "display": f"{overall['csat_pct']:.0f}%",
+            "extra": None,
+            "definition": "Share of 1-5 ratings that are 4 or 5.",
+            "n": overall["csat_ratings"],
+        },
+        {
+            "kpi": "reopened",
+            "label": "Reopened",
+            "display": f"{overall['reopened_pct']:.0f}%",
+            "extra": None,
+            "definition": "Share of solved tickets reopened at least once.",
+            "n": overall["solved_tickets"],
+        },
+    ]
+    monthly = run_query(con, "support_monthly")
+    months = [r["month"] for r in monthly]
+    fig = go.Figure(layout=_layout("Median first reply (hours)"))
+    for col, name in (
+        ("median_first_reply_minutes", "Calendar hours"),
+        ("median_first_reply_business_minutes", "Opening hours only"),
+    ):
+        fig.add_scatter(
+            x=months,
+            y=[None if r[col] is None else r[col] / 60 for r in monthly],
+            name=name,
+            mode="lines+markers",
+        )
+    charts = [
+        Chart(
+            "chart-first-reply",
+            "How fast we answer",
+            "Median time from ticket to first reply, in calendar hours and counting only "
+            "opening hours (seed opening_hours).",
+            fig,
+        )
+    ]
+    charts.append(
+        _value_with_n_chart(
+            monthly,
+            "csat_pct",
+            "csat_ratings",
+            "CSAT (% of ratings 4-5)",
+            "CSAT",
+            "Ratings (n)",
+            Chart(
+                "chart-support-csat",
+                "Satisfaction with support",
+                "Share of ratings that are 4 or 5; bars show the ratings.",
+                None,
+            ),
+        )
+    )
+    channels = [r for r in rows if r["breakdown"] == "channel"]
+    fig = go.Figure(layout=_layout("Hours", x_title="Channel"))
+    fig.add_bar(
+        x=[r["channel"] for r in channels],
+        y=[(r["median_first_reply_business_minutes"] or 0) / 60 for r in channels],
+        name="Median first reply, opening hours",
+        text=[f"n = {r['tickets']}" for r in channels],
+    )
+    charts.append(
+        Chart(
+            "chart-channels",
+            "First reply by channel",
+            "Median time to first reply in opening hours.",
+            fig,
+        )
+    )
+    churn = run_query(con, "support_churn")
+    fig = go.Figure(layout=_layout("Churned (% of customers)", x_title="Customers"))
+    fig.add_bar(
+        x=[r["customer_group"] for r in churn],
+        y=[r["churn_rate_pct"] for r in churn],
+        text=[f"n = {r['customers']}" for r in churn],
+        name="Churn rate",
+    )
+    charts.append(
+        Chart(
+            "chart-support-churn",
+            "Do customers leave after bad support?",
+            "Share of customers now silent past the churn threshold, by their support "
+            "experience (bad = a rating of 1-2 or a negative rating comment). Frequent "
+            "buyers contact support more, so compare the first two bars.",
+            fig,
+        )
+    )
+    agents = [r for r in rows if r["breakdown"] == "agent"]
+    tables = [
+        {
+            "title": "By agent",
+            "note": "Agents appear as salted employee keys.",
+            "personal": False,
+            "columns": [
+                ("Agent", "agent_key"),
+                ("Tickets", "tickets"),
+                ("First reply (opening hours)", "first_reply"),
+                ("One-touch %", "one_touch_pct"),
+                ("CSAT %", "csat_pct"),
+                ("Ratings", "csat_ratings"),
+                ("Negative tickets %", "negative_ticket_pct"),
+            ],
+            "rows": [
+                r | {"first_reply": _minutes(r["median_first_reply_business_minutes"])}
+                for r in agents
+            ],
+        }
+    ]
+    return {
+        "page": "support.html",
+        "title": "Support",
+        "subtitle": "How fast and how well we answer",
+        "tiles": tiles,
+        "charts": charts,
+        "tables": tables,
+    }
+
+
+PAGES = [
+    ("index.html", "Overview"),
+    ("customers.html", "Customers"),
+    ("voice.html", "Voice of the customer"),
+    ("support.html", "Support"),
+]
 
 
 def build_site(db_path: Path, out_dir: Path, currency: str = "£") -> SiteSummary:
@@ -462,10 +784,17 @@ def build_site(db_path: Path, out_dir: Path, currency: str = "£") -> SiteSummar
             "segments": run_query(con, "rfm_segments"),
             "at_risk": run_query(con, "customers_at_risk"),
         }
+        voice = voice_page(con)
+        support = support_page(con)
     finally:
         con.close()
     charts: dict[str, int] = {}
-    for name, context in (("index", overview), ("customers", customers)):
+    for name, context in (
+        ("index", overview),
+        ("customers", customers),
+        ("page", voice),
+        ("page", support),
+    ):
         html = env.get_template(f"{name}.html.j2").render(**common, **context)
         (out_dir / context["page"]).write_text(html)
         charts |= {c.id: c.points for c in context["charts"]}

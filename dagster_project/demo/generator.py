@@ -545,7 +545,9 @@ class Demo:
                     "solved_at": solved,
                     "status": status,
                     "reopens": int(rng.poisson(0.8 if bad else 0.1)) if solved else 0,
-                    "agent_replies": (1 + int(rng.poisson(2.5 if bad else 0.4))) if first_reply else 0,
+                    "agent_replies": (1 + int(rng.poisson(2.5 if bad else 0.4)))
+                    if first_reply
+                    else 0,
                     "agent_id": agents[int(rng.integers(len(agents)))],
                     "subject": texts.TICKET_SUBJECTS[theme][
                         int(rng.integers(len(texts.TICKET_SUBJECTS[theme])))

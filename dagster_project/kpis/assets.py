@@ -41,7 +41,9 @@ def clv_model_runs(
     return dg.MaterializeResult(metadata=meta)
 
 
-TEXT_KEYS = [dg.AssetKey(["models", n]) for n in ("text_sentiment", "text_themes", "theme_catalogue")]
+TEXT_KEYS = [
+    dg.AssetKey(["models", n]) for n in ("text_sentiment", "text_themes", "theme_catalogue")
+]
 
 
 @dg.multi_asset(
@@ -50,8 +52,10 @@ TEXT_KEYS = [dg.AssetKey(["models", n]) for n in ("text_sentiment", "text_themes
             key,
             group_name="kpis",
             kinds={"python", "duckdb"},
-            deps=[dg.AssetKey(["staging", "stg_nps__responses"]),
-                  dg.AssetKey(["staging", "stg_support__tickets"])],
+            deps=[
+                dg.AssetKey(["staging", "stg_nps__responses"]),
+                dg.AssetKey(["staging", "stg_support__tickets"]),
+            ],
             description=desc,
         )
         for key, desc in zip(

@@ -43,8 +43,12 @@ def load_themes(path: Path) -> list[Theme]:
             try:
                 compiled.append(re.compile(p, re.IGNORECASE))
             except re.error as exc:
-                raise ValueError(f"{path}: theme {name!r}: pattern {p!r} is not valid: {exc}") from exc
-        themes.append(Theme(name, t.get("label") or name, t.get("description") or "", tuple(compiled)))
+                raise ValueError(
+                    f"{path}: theme {name!r}: pattern {p!r} is not valid: {exc}"
+                ) from exc
+        themes.append(
+            Theme(name, t.get("label") or name, t.get("description") or "", tuple(compiled))
+        )
     if len({t.name for t in themes}) != len(themes):
         raise ValueError(f"{path}: theme names must be unique")
     return themes
@@ -87,7 +91,9 @@ class SentimentScorer:
                 self._analyzer.lexicon[token] = float(rule["valence"])
                 self._phrases.append((re.compile(rule["pattern"], re.IGNORECASE), token))
             t = doc.get("thresholds") or {}
-            self.thresholds = Thresholds(float(t.get("positive", 0.05)), float(t.get("negative", -0.05)))
+            self.thresholds = Thresholds(
+                float(t.get("positive", 0.05)), float(t.get("negative", -0.05))
+            )
 
     def compound(self, text: str | None) -> float:
         if not text:
@@ -115,15 +121,29 @@ def analyse_texts(
     for source, text_id, text in texts.select("source", "text_id", "text").iter_rows():
         found = match_themes(text, themes)
         compound = scorer.compound(text)
-        rows.append({
-            "source": source, "text_id": text_id, "compound": round(compound, 4),
-            "label": scorer.thresholds.label(compound),
-            "stock_compound": round(stock.compound(text), 4), "themes_matched": len(found),
-        })
+        rows.append(
+            {
+                "source": source,
+                "text_id": text_id,
+                "compound": round(compound, 4),
+                "label": scorer.thresholds.label(compound),
+                "stock_compound": round(stock.compound(text), 4),
+                "themes_matched": len(found),
+            }
+        )
         hits += [{"source": source, "text_id": text_id, "theme": t} for t in found]
-    sentiment = pl.DataFrame(rows, schema={"source": pl.String, "text_id": pl.String,
-                                           "compound": pl.Float64, "label": pl.String,
-                                           "stock_compound": pl.Float64, "themes_matched": pl.Int64})
-    theme_hits = pl.DataFrame(hits, schema={"source": pl.String, "text_id": pl.String,
-                                            "theme": pl.String})
+    sentiment = pl.DataFrame(
+        rows,
+        schema={
+            "source": pl.String,
+            "text_id": pl.String,
+            "compound": pl.Float64,
+            "label": pl.String,
+            "stock_compound": pl.Float64,
+            "themes_matched": pl.Int64,
+        },
+    )
+    theme_hits = pl.DataFrame(
+        hits, schema={"source": pl.String, "text_id": pl.String, "theme": pl.String}
+    )
     return sentiment, theme_hits

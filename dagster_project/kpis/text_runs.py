@@ -28,16 +28,32 @@ def score_texts(con: duckdb.DuckDBPyConnection, themes_path: Path, lexicon_path:
     texts = con.sql(TEXTS_SQL).pl()
     sentiment, hits = analyse_texts(texts, themes, SentimentScorer(lexicon_path), SentimentScorer())
     catalogue = pl.DataFrame(
-        [{"theme": t.name, "label": t.label, "description": t.description,
-          "patterns": len(t.patterns), "position": i + 1} for i, t in enumerate(themes)],
-        schema={"theme": pl.String, "label": pl.String, "description": pl.String,
-                "patterns": pl.Int64, "position": pl.Int64},
+        [
+            {
+                "theme": t.name,
+                "label": t.label,
+                "description": t.description,
+                "patterns": len(t.patterns),
+                "position": i + 1,
+            }
+            for i, t in enumerate(themes)
+        ],
+        schema={
+            "theme": pl.String,
+            "label": pl.String,
+            "description": pl.String,
+            "patterns": pl.Int64,
+            "position": pl.Int64,
+        },
     )
     con.execute("CREATE SCHEMA IF NOT EXISTS models")
     con.execute("BEGIN TRANSACTION")
     try:
-        for name, frame in (("text_sentiment", sentiment), ("text_themes", hits),
-                            ("theme_catalogue", catalogue)):
+        for name, frame in (
+            ("text_sentiment", sentiment),
+            ("text_themes", hits),
+            ("theme_catalogue", catalogue),
+        ):
             con.register("_frame", frame.to_arrow())
             con.execute(f"CREATE OR REPLACE TABLE models.{name} AS SELECT * FROM _frame")
             con.unregister("_frame")

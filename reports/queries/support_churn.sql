@@ -1,0 +1,1 @@
+select * from marts.kpi_support_churn order by customer_group

@@ -1,0 +1,1 @@
+select * from marts.kpi_support_monthly order by month

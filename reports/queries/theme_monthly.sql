@@ -1,0 +1,1 @@
+select * from marts.kpi_theme_monthly order by month, theme
