@@ -223,3 +223,54 @@ def test_customers_are_scored_in_sql_from_the_stored_model_run(home):
     assert home.query("SELECT count(*) FROM marts.kpi_churn_survival")[0][0] > 10
     assert home.query("SELECT count(*) FROM marts.kpi_cohort_retention")[0][0] > 20
     assert home.query("SELECT count(*) FROM marts.kpi_clv_holdout_check")[0][0] >= 5
+
+
+def test_voice_and_support_marts_are_filled(home):
+    overall = home.query(
+        "SELECT responses, nps, nps_low, nps_high FROM marts.kpi_nps_breakdown "
+        "WHERE breakdown = 'overall'"
+    )[0]
+    assert overall[0] >= 30 and overall[2] < overall[1] < overall[3]
+    # small cells are suppressed, never shown as a number
+    assert home.query(
+        "SELECT count(*) FROM marts.kpi_nps_breakdown "
+        "WHERE responses < min_n AND (nps IS NOT NULL OR NOT is_suppressed)"
+    ) == [(0,)]
+    assert home.query("SELECT count(*) FROM marts.kpi_nps_breakdown WHERE is_suppressed")[0][0] > 0
+    themes = home.query(
+        "SELECT theme, mentions, share_of_texts_pct, avg_sentiment FROM marts.kpi_theme_summary"
+    )
+    assert len(themes) == 8 and all(m > 0 for _, m, _, _ in themes)
+    sup = home.query(
+        "SELECT median_first_reply_minutes, median_first_reply_business_minutes, "
+        "csat_pct, one_touch_pct FROM marts.kpi_support_breakdown "
+        "WHERE breakdown = 'overall'"
+    )[0]
+    assert all(v is not None for v in sup) and sup[1] <= sup[0]
+    assert home.query("SELECT count(*) FROM marts.rpt_follow_up")[0][0] > 0
+    assert home.query("SELECT count(*) FROM marts.kpi_support_churn")[0][0] >= 2
+
+
+def test_editing_the_theme_yaml_changes_the_theme_marts_without_code(home):
+    themes = (ROOT / "config/themes.yaml").read_text()
+    edited = home.root / "themes.yaml"
+    edited.write_text(
+        themes
+        + """
+  - name: coffee
+    label: Coffee
+    description: Anything about the coffee.
+    patterns: ['\\b(coffee|latte|cappuccino|flat white|espresso)\\b']
+"""
+    )
+    home.env["EMPATHY_THEMES"] = str(edited)
+    try:
+        home.refresh()
+        rows = dict(home.query("SELECT theme, mentions FROM marts.kpi_theme_summary"))
+        assert rows["coffee"] > 0 and len(rows) == 9
+        assert (
+            home.query("SELECT count(*) FROM marts.kpi_theme_monthly WHERE theme = 'coffee'")[0][0]
+            > 0
+        )
+    finally:
+        del home.env["EMPATHY_THEMES"]

@@ -76,6 +76,35 @@ def test_the_report_renders_from_file_with_charts_that_show_data(home, output_di
     assert (output_dir / "overview.png").stat().st_size > 20_000
 
 
+@pytest.mark.parametrize(
+    ("page", "expected"),
+    [
+        (
+            "voice.html",
+            {
+                "chart-nps-store",
+                "chart-nps-store-month",
+                "chart-themes",
+                "chart-theme-pull",
+                "chart-theme-trend",
+            },
+        ),
+        (
+            "support.html",
+            {"chart-first-reply", "chart-support-csat", "chart-channels", "chart-support-churn"},
+        ),
+    ],
+)
+def test_voice_and_support_pages_show_their_charts(home, output_dir, page, expected):
+    url = Path(home.site / page).resolve().as_uri()
+    dom = chromium(url, "--dump-dom")
+    charts = rendered_charts(dom)
+    assert set(charts) == expected
+    assert all(points >= 2 for points in charts.values()), charts
+    assert "n = " in dom
+    chromium(url, f"--screenshot={output_dir / page.replace('.html', '.png')}")
+
+
 def test_the_customers_page_shows_clv_churn_cohorts_and_survival(home, output_dir):
     page = Path(home.site / "customers.html").resolve()
     dom = chromium(page.as_uri(), "--dump-dom")
