@@ -7,6 +7,7 @@ import duckdb
 import polars as pl
 import pytest
 
+from tests.conftest import ROOT
 from tests.pipeline_home import demo_home
 
 SOURCES = [

@@ -1,6 +1,5 @@
 """Themes and sentiment on texts written and labelled by hand for this project."""
 
-
 import numpy as np
 import polars as pl
 import pytest
