@@ -11,7 +11,7 @@ from dagster_dbt import DbtCliResource
 
 from dagster_project.contracts import load_contracts
 from dagster_project.ingest.assets import build_gx_check, build_ingest_asset, build_ledger_asset
-from dagster_project.kpis.assets import clv_model_runs, text_analysis
+from dagster_project.kpis.assets import clv_model_runs, engagement_correlations, text_analysis
 from dagster_project.publish.assets import build_publish_asset
 from dagster_project.resources import DuckDBWarehouse
 from dagster_project.settings import load_settings
@@ -77,6 +77,7 @@ defs = dg.Definitions(
         dbt_models,
         clv_model_runs,
         text_analysis,
+        engagement_correlations,
         dbt_scored_models,
         publish_asset,
     ],

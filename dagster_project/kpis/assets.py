@@ -2,8 +2,10 @@
 sources."""
 
 import dagster as dg
+import polars as pl
 
 from dagster_project.kpis.clv_runs import fit_and_record
+from dagster_project.kpis.stats import lagged_correlations
 from dagster_project.kpis.text_runs import score_texts
 from dagster_project.resources import DuckDBWarehouse
 from dagster_project.settings import load_settings
@@ -79,3 +81,28 @@ def text_analysis(context: dg.AssetExecutionContext, warehouse: DuckDBWarehouse)
     context.log.info(f"texts scored: {stats}")
     for key in TEXT_KEYS:
         yield dg.MaterializeResult(asset_key=key, metadata=stats)
+
+
+CORRELATIONS_KEY = dg.AssetKey(["models", "engagement_correlations"])
+PANEL_DRIVERS = ["engagement_index", "enps", "absence_rate_pct", "turnover_rate_pct"]
+PANEL_OUTCOMES = ["net_revenue", "payments", "nps", "csat_pct"]
+
+
+@dg.asset(
+    key=CORRELATIONS_KEY,
+    group_name="kpis",
+    kinds={"python", "scipy", "duckdb"},
+    deps=[dg.AssetKey(["marts", "kpi_team_outcomes_panel"])],
+    description="Pearson and Spearman correlations of team measures with sales, NPS and CSAT at "
+    "lags of 0-3 months, pooled and within stores, with n, Fisher-z intervals and p-values.",
+)
+def engagement_correlations(warehouse: DuckDBWarehouse) -> dg.MaterializeResult:
+    with warehouse.connect() as con:
+        panel = con.sql("SELECT * FROM marts.kpi_team_outcomes_panel").pl()
+        cast = [pl.col(c).cast(pl.Float64) for c in PANEL_DRIVERS + PANEL_OUTCOMES]
+        result = lagged_correlations(panel.with_columns(cast), PANEL_DRIVERS, PANEL_OUTCOMES)
+        con.execute("CREATE SCHEMA IF NOT EXISTS models")
+        con.register("_corr", result.to_arrow())
+        con.execute("CREATE OR REPLACE TABLE models.engagement_correlations AS SELECT * FROM _corr")
+        con.unregister("_corr")
+    return dg.MaterializeResult(metadata={"correlations": result.height, "panel_rows": panel.height})

@@ -1,16 +1,30 @@
--- Team figures per store and month. Engagement figures are suppressed (null, with
--- is_engagement_suppressed) when fewer than var('min_group_size') people answered.
+-- Team figures per store and month, each with its definition:
+--   turnover rate = leavers / average headcount ((start + end) / 2), monthly and over the
+--   trailing 12 months (leavers in 12 months / mean of the 12 average headcounts);
+--   voluntary = resigned, relocated or retired; involuntary = dismissed or end of contract;
+--   early attrition = leavers within 90 days of hire;
+--   absence rate = absence hours / scheduled hours (contracted weekly hours / 5 per weekday
+--   employed); engagement figures are withheld (null, is_engagement_suppressed) when fewer
+--   than var('min_group_size') people answered the pulse survey.
 with staff as (
     select
         s.store_id,
         s.month,
-        count(*) filter (where e.hire_date <= s.month_end
-            and (e.termination_date is null or e.termination_date > s.month_end)) as headcount_end,
-        count(*) filter (where e.hire_date between s.month and s.month_end) as hires,
-        count(*) filter (where e.termination_date between s.month and s.month_end) as leavers
+        count(*) filter (where e.employed_at_start) as headcount_start,
+        count(*) filter (where e.employed_at_end) as headcount_end,
+        count(*) filter (where e.hired_in_month) as hires,
+        count(*) filter (where e.left_in_month) as leavers,
+        count(*) filter (where e.left_in_month
+            and e.termination_reason in ('resigned', 'relocated', 'retired')) as voluntary_leavers,
+        count(*) filter (where e.left_in_month
+            and e.termination_reason in ('dismissed', 'end_of_contract')) as involuntary_leavers,
+        count(*) filter (where e.left_in_month
+            and date_diff('day', e.hire_date, e.termination_date) < 90) as early_leavers,
+        coalesce(sum(e.scheduled_hours), 0) as scheduled_hours
     from {{ ref('int_store_months_spined') }} as s
-    left join {{ ref('dim_employees') }} as e on e.store_id = s.store_id
-    group by all
+    left join {{ ref('int_employee_months_expanded') }} as e
+        on e.store_id = s.store_id and e.month = s.month
+    group by s.store_id, s.month
 ),
 
 survey as (
@@ -19,7 +33,12 @@ survey as (
         survey_month as month,
         count(*) as survey_responses,
         {{ engagement_index() }} as engagement_index,
-        {{ nps('enps_score') }} as enps
+        {{ nps('enps_score') }} as enps,
+        avg(item_valued) as item_valued,
+        avg(item_listened_to) as item_listened_to,
+        avg(item_tools) as item_tools,
+        avg(item_growth) as item_growth,
+        avg(item_workload) as item_workload
     from {{ ref('stg_hr__engagement_responses') }}
     group by all
 ),
@@ -29,21 +48,46 @@ absence as (
     from {{ ref('stg_hr__absences') }} as a
     inner join {{ ref('dim_employees') }} as e using (employee_key)
     group by all
+),
+
+joined as (
+    select
+        staff.*,
+        (staff.headcount_start + staff.headcount_end) / 2.0 as avg_headcount,
+        coalesce(survey.survey_responses, 0) as survey_responses,
+        survey.engagement_index,
+        survey.enps,
+        survey.item_valued, survey.item_listened_to, survey.item_tools, survey.item_growth,
+        survey.item_workload,
+        coalesce(absence.absence_hours, 0) as absence_hours
+    from staff
+    left join survey using (store_id, month)
+    left join absence using (store_id, month)
 )
 
 select
-    staff.store_id,
-    staff.month,
-    staff.headcount_end,
-    staff.hires,
-    staff.leavers,
-    coalesce(survey.survey_responses, 0) as survey_responses,
-    coalesce(survey.survey_responses, 0) < {{ var('min_group_size') }} as is_engagement_suppressed,
-    case when survey.survey_responses >= {{ var('min_group_size') }}
-        then round(survey.engagement_index, 2) end as engagement_index,
-    case when survey.survey_responses >= {{ var('min_group_size') }}
-        then round(survey.enps, 1) end as enps,
-    round(coalesce(absence.absence_hours, 0), 1) as absence_hours
-from staff
-left join survey using (store_id, month)
-left join absence using (store_id, month)
+    store_id,
+    month,
+    headcount_start,
+    headcount_end,
+    avg_headcount,
+    hires,
+    leavers,
+    voluntary_leavers,
+    involuntary_leavers,
+    early_leavers,
+    round(100.0 * leavers / nullif(avg_headcount, 0), 2) as turnover_rate_pct,
+    round(100.0 * sum(leavers) over w12 / nullif(avg(avg_headcount) over w12, 0), 2)
+        as turnover_rate_12m_pct,
+    count(*) over w12 as months_in_12m_window,
+    round(scheduled_hours, 1) as scheduled_hours,
+    round(absence_hours, 1) as absence_hours,
+    round(100.0 * absence_hours / nullif(scheduled_hours, 0), 2) as absence_rate_pct,
+    survey_responses,
+    survey_responses < {{ var('min_group_size') }} as is_engagement_suppressed,
+    {%- for col, digits in [('engagement_index', 2), ('enps', 1), ('item_valued', 2), ('item_listened_to', 2), ('item_tools', 2), ('item_growth', 2), ('item_workload', 2)] %}
+    case when survey_responses >= {{ var('min_group_size') }} then round({{ col }}, {{ digits }}) end
+        as {{ col }}{{ ',' if not loop.last }}
+    {%- endfor %}
+from joined
+window w12 as (partition by store_id order by month rows between 11 preceding and current row)
