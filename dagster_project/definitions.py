@@ -2,9 +2,6 @@
 
 import hashlib
 import os
-import shutil
-import sys
-from pathlib import Path
 
 import dagster as dg
 from dagster_dbt import DbtCliResource
@@ -16,6 +13,7 @@ from dagster_project.publish.assets import build_publish_asset
 from dagster_project.resources import DuckDBWarehouse
 from dagster_project.settings import load_settings
 from dagster_project.transform.dbt_assets import (
+    DBT_EXECUTABLE,
     dbt_models,
     dbt_project,
     dbt_scored_models,
@@ -93,7 +91,7 @@ defs = dg.Definitions(
         ),
         "dbt": DbtCliResource(
             project_dir=dbt_project,
-            dbt_executable=shutil.which("dbt") or str(Path(sys.executable).parent / "dbt"),
+            dbt_executable=DBT_EXECUTABLE,
         ),
     },
     executor=dg.in_process_executor,

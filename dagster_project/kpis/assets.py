@@ -105,4 +105,6 @@ def engagement_correlations(warehouse: DuckDBWarehouse) -> dg.MaterializeResult:
         con.register("_corr", result.to_arrow())
         con.execute("CREATE OR REPLACE TABLE models.engagement_correlations AS SELECT * FROM _corr")
         con.unregister("_corr")
-    return dg.MaterializeResult(metadata={"correlations": result.height, "panel_rows": panel.height})
+    return dg.MaterializeResult(
+        metadata={"correlations": result.height, "panel_rows": panel.height}
+    )

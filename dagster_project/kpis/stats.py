@@ -27,7 +27,9 @@ class Correlation:
     p_value: float | None
 
 
-def correlate(x: np.ndarray, y: np.ndarray, method: str = "pearson", dof_used: int = 0) -> Correlation:
+def correlate(
+    x: np.ndarray, y: np.ndarray, method: str = "pearson", dof_used: int = 0
+) -> Correlation:
     """Correlation of paired values (NaN pairs dropped). ``dof_used`` removes degrees of
     freedom already spent (e.g. one per store mean removed)."""
     x, y = np.asarray(x, dtype=float), np.asarray(y, dtype=float)
@@ -59,17 +61,21 @@ def lagged_correlations(
     panel = panel.sort(group, time)
     rows = []
     for lag in lags:
-        shifted = panel.with_columns(
-            [pl.col(o).shift(-lag).over(group).alias(f"__{o}") for o in outcomes]
-            + [pl.col(time).shift(-lag).over(group).alias("__t")]
-        ).with_columns(
-            # a lag only pairs months that are exactly `lag` months apart
-            (
-                (pl.col("__t").dt.year() * 12 + pl.col("__t").dt.month())
-                - (pl.col(time).dt.year() * 12 + pl.col(time).dt.month())
-                == lag
-            ).alias("__ok")
-        ).filter(pl.col("__ok"))
+        shifted = (
+            panel.with_columns(
+                [pl.col(o).shift(-lag).over(group).alias(f"__{o}") for o in outcomes]
+                + [pl.col(time).shift(-lag).over(group).alias("__t")]
+            )
+            .with_columns(
+                # a lag only pairs months that are exactly `lag` months apart
+                (
+                    (pl.col("__t").dt.year() * 12 + pl.col("__t").dt.month())
+                    - (pl.col(time).dt.year() * 12 + pl.col(time).dt.month())
+                    == lag
+                ).alias("__ok")
+            )
+            .filter(pl.col("__ok"))
+        )
         n_groups = shifted[group].n_unique()
         for d in drivers:
             for o in outcomes:
@@ -84,11 +90,32 @@ def lagged_correlations(
                 ):
                     for method in ("pearson", "spearman"):
                         c = correlate(xs.to_numpy(), ys.to_numpy(), method, dof)
-                        rows.append({"driver": d, "outcome": o, "lag_months": lag, "scope": scope,
-                                     "method": method, "r": c.r, "n": c.n, "ci_low": c.ci_low,
-                                     "ci_high": c.ci_high, "p_value": c.p_value})
-    return pl.DataFrame(rows, schema={"driver": pl.String, "outcome": pl.String,
-                                      "lag_months": pl.Int64, "scope": pl.String,
-                                      "method": pl.String, "r": pl.Float64, "n": pl.Int64,
-                                      "ci_low": pl.Float64, "ci_high": pl.Float64,
-                                      "p_value": pl.Float64})
+                        rows.append(
+                            {
+                                "driver": d,
+                                "outcome": o,
+                                "lag_months": lag,
+                                "scope": scope,
+                                "method": method,
+                                "r": c.r,
+                                "n": c.n,
+                                "ci_low": c.ci_low,
+                                "ci_high": c.ci_high,
+                                "p_value": c.p_value,
+                            }
+                        )
+    return pl.DataFrame(
+        rows,
+        schema={
+            "driver": pl.String,
+            "outcome": pl.String,
+            "lag_months": pl.Int64,
+            "scope": pl.String,
+            "method": pl.String,
+            "r": pl.Float64,
+            "n": pl.Int64,
+            "ci_low": pl.Float64,
+            "ci_high": pl.Float64,
+            "p_value": pl.Float64,
+        },
+    )

@@ -1,6 +1,10 @@
 """dbt models, seeds and tests as Dagster assets and asset checks (dagster-dbt)."""
 
+import shutil
+import subprocess
+import sys
 from collections.abc import Mapping
+from pathlib import Path
 from typing import Any
 
 import dagster as dg
@@ -20,8 +24,36 @@ settings.export_env()
 dbt_project = DbtProject(
     project_dir=settings.dbt_project_dir, profiles_dir=settings.dbt_project_dir
 )
-if not dbt_project.manifest_path.exists():  # a fresh clone: parse once to get the manifest
-    dbt_project.preparer.prepare(dbt_project)
+
+
+def _manifest_is_stale() -> bool:
+    """No manifest yet (a fresh clone), or a dbt file changed after it was written."""
+    manifest = dbt_project.manifest_path
+    if not manifest.exists():
+        return True
+    built = manifest.stat().st_mtime
+    root = settings.dbt_project_dir
+    files = [root / "dbt_project.yml", root / "profiles.yml"]
+    for folder in ("models", "macros", "seeds", "tests"):
+        files += [p for p in (root / folder).rglob("*") if p.is_file()]
+    return any(f.exists() and f.stat().st_mtime > built for f in files)
+
+
+DBT_EXECUTABLE = shutil.which("dbt") or str(Path(sys.executable).parent / "dbt")
+
+if _manifest_is_stale():  # `dbt parse` writes target/manifest.json, which the assets are built from
+    subprocess.run(
+        [
+            DBT_EXECUTABLE,
+            "parse",
+            "--quiet",
+            "--profiles-dir",
+            str(settings.dbt_project_dir),
+            "--project-dir",
+            str(settings.dbt_project_dir),
+        ],
+        check=True,
+    )
 
 STAGE_OF_FOLDER = {"staging": "staging", "intermediate": "marts", "marts": "marts"}
 

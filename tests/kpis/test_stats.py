@@ -32,8 +32,14 @@ def test_lags_pair_a_month_with_the_outcome_lag_months_later_and_within_removes_
         e = rng.normal(size=12)
         for i, m in enumerate(months):
             sales = level + 50 * (e[i - 1] if i else 0.0)  # engagement moves next month
-            rows.append({"store_id": store, "month": m, "eng": e[i] + (5 if store == "big" else 0),
-                         "sales": sales})
+            rows.append(
+                {
+                    "store_id": store,
+                    "month": m,
+                    "eng": e[i] + (5 if store == "big" else 0),
+                    "sales": sales,
+                }
+            )
     out = lagged_correlations(pl.DataFrame(rows), ["eng"], ["sales"], lags=range(0, 2))
     get = {(r["lag_months"], r["scope"], r["method"]): r for r in out.to_dicts()}
     # pooled: the big store's high engagement and sales make a strong correlation at any lag

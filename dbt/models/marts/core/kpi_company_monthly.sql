@@ -40,7 +40,14 @@ survey as (
 ),
 
 team as (
-    select month, sum(headcount_end) as headcount_end, sum(leavers) as leavers
+    select
+        month,
+        sum(headcount_end) as headcount_end,
+        sum(leavers) as leavers,
+        round(100.0 * sum(leavers) / nullif(sum(avg_headcount), 0), 2) as turnover_rate_pct,
+        round(100.0 * sum(absence_hours) / nullif(sum(scheduled_hours), 0), 2) as absence_rate_pct,
+        sum(leavers) as leavers_in_month,
+        sum(avg_headcount) as avg_headcount
     from {{ ref('kpi_team_monthly') }}
     group by all
 )
@@ -60,6 +67,10 @@ select
     support.csat_pct,
     team.headcount_end,
     team.leavers,
+    team.turnover_rate_pct,
+    round(100.0 * sum(team.leavers_in_month) over w12 / nullif(avg(team.avg_headcount) over w12, 0), 2)
+        as turnover_rate_12m_pct,
+    team.absence_rate_pct,
     coalesce(survey.survey_responses, 0) as survey_responses,
     case when survey.survey_responses >= {{ var('min_group_size') }}
         then round(survey.engagement_index, 2) end as engagement_index,
@@ -69,3 +80,4 @@ left join nps using (month)
 left join support using (month)
 left join survey using (month)
 left join team using (month)
+window w12 as (order by sales.month rows between 11 preceding and current row)
