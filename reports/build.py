@@ -731,11 +731,261 @@ def support_page(con: duckdb.DuckDBPyConnection) -> dict:
     }
 
 
+def team_page(con: duckdb.DuckDBPyConnection, company: list[dict]) -> dict:
+    cur = company[-1] if company else {}
+    team = run_query(con, "team_monthly")
+    tiles = [
+        {
+            "kpi": "headcount",
+            "label": "Headcount",
+            "display": f"{cur.get('headcount_end') or 0:,}",
+            "extra": None,
+            "definition": "Employed on the last day of the month, all stores.",
+            "n": None,
+        },
+        {
+            "kpi": "turnover_12m",
+            "label": "Staff turnover, last 12 months",
+            "display": None
+            if cur.get("turnover_rate_12m_pct") is None
+            else f"{cur['turnover_rate_12m_pct']:.0f}%",
+            "withheld": "no data",
+            "extra": None,
+            "definition": "Leavers in 12 months / mean average headcount ((start + end) / 2).",
+            "n": cur.get("headcount_end"),
+        },
+        {
+            "kpi": "absence_rate",
+            "label": "Absence rate",
+            "display": None
+            if cur.get("absence_rate_pct") is None
+            else f"{cur['absence_rate_pct']:.1f}%",
+            "withheld": "no data",
+            "extra": None,
+            "definition": "Absence hours / scheduled hours (weekly hours / 5 per weekday).",
+            "n": cur.get("headcount_end"),
+        },
+        {
+            "kpi": "engagement_index",
+            "label": "Engagement index",
+            "display": None
+            if cur.get("engagement_index") is None
+            else f"{cur['engagement_index']:.2f}",
+            "withheld": "group too small",
+            "extra": None,
+            "definition": "Mean of five 1-5 pulse items, all stores.",
+            "n": cur.get("survey_responses"),
+        },
+        {
+            "kpi": "enps",
+            "label": "Employee NPS",
+            "display": None if cur.get("enps") is None else f"{cur['enps']:+.0f}",
+            "withheld": "group too small",
+            "extra": None,
+            "definition": "% 9-10 minus % 0-6 on 'would you recommend working here'.",
+            "n": cur.get("survey_responses"),
+        },
+    ]
+    charts = []
+    for cid, col, title, y, note in (
+        (
+            "chart-headcount",
+            "headcount_end",
+            "Headcount by store",
+            "People",
+            "Employed on the last day of each month.",
+        ),
+        (
+            "chart-turnover",
+            "turnover_rate_12m_pct",
+            "Staff turnover by store, trailing 12 months",
+            "Turnover (% of average headcount)",
+            "Leavers in the last 12 months / mean average headcount; the first months have a shorter window.",
+        ),
+        (
+            "chart-absence",
+            "absence_rate_pct",
+            "Absence rate by store",
+            "Absence (% of scheduled hours)",
+            "Absence hours / scheduled hours.",
+        ),
+        (
+            "chart-team-engagement",
+            "engagement_index",
+            "Engagement by store",
+            "Engagement index (1-5)",
+            "Mean of five 1-5 pulse items. Gaps: fewer than 5 people answered (group too small), "
+            "so no figure is shown, to keep answers anonymous.",
+        ),
+    ):
+        fig = go.Figure(layout=_layout(y))
+        for store, (xs, ys) in _by_series(team, "store_name", "month", col).items():
+            fig.add_scatter(x=xs, y=ys, name=store, mode="lines+markers", connectgaps=False)
+        charts.append(Chart(cid, title, note, fig))
+
+    tenure = run_query(con, "team_tenure")
+    fig = go.Figure(layout=_layout("Employees", x_title="Tenure"))
+    for status, (xs, ys) in _by_series(tenure, "status", "tenure_band", "employees").items():
+        fig.add_bar(x=[x.split(": ", 1)[1] for x in xs], y=ys, name=status)
+    charts.append(
+        Chart(
+            "chart-tenure",
+            "How long people stay",
+            "Tenure of current employees and of those who left.",
+            fig,
+        )
+    )
+
+    corr = run_query(con, "engagement_outcomes")
+    within = [
+        r
+        for r in corr
+        if r["scope"] == "within_store"
+        and r["method"] == "pearson"
+        and r["driver"] == "engagement_index"
+    ]
+    fig = go.Figure(layout=_layout("Correlation (r)", x_title="Months after the survey"))
+    for outcome, label in (
+        ("net_revenue", "Net revenue"),
+        ("nps", "Customer NPS"),
+        ("csat_pct", "CSAT"),
+    ):
+        rows = [r for r in within if r["outcome"] == outcome]
+        fig.add_scatter(
+            x=[r["lag_months"] for r in rows],
+            y=[r["r"] for r in rows],
+            name=label,
+            mode="lines+markers",
+            error_y={
+                "type": "data",
+                "symmetric": False,
+                "array": [None if r["r"] is None else r["ci_high"] - r["r"] for r in rows],
+                "arrayminus": [None if r["r"] is None else r["r"] - r["ci_low"] for r in rows],
+            },
+        )
+    fig.update_layout(xaxis={"dtick": 1, "title": {"text": "Months after the survey"}})
+    charts.append(
+        Chart(
+            "chart-correlations",
+            "Does engagement move customers and sales?",
+            "Correlation of a store's engagement in one month with its outcomes 0-3 "
+            "months later, within stores (each store's average removed), with 95% "
+            "intervals.",
+            fig,
+        )
+    )
+
+    panel = run_query(con, "team_panel")
+    from plotly.subplots import make_subplots
+
+    fig = make_subplots(
+        rows=1,
+        cols=4,
+        shared_yaxes=True,
+        subplot_titles=[f"{k} month{'s' if k != 1 else ''} later" for k in range(4)],
+    )
+    by_store: dict[str, list[dict]] = {}
+    for r in panel:
+        by_store.setdefault(r["store_id"], []).append(r)
+    for lag in range(4):
+        xs, ys = [], []
+        for rows in by_store.values():
+            e = [r["engagement_index"] for r in rows]
+            rev = [None if r["net_revenue"] is None else float(r["net_revenue"]) for r in rows]
+            pairs = [
+                (e[i], rev[i + lag])
+                for i in range(len(rows) - lag)
+                if e[i] is not None and rev[i + lag] is not None
+            ]
+            if len(pairs) < 3:
+                continue
+            ex = np.array([p[0] for p in pairs])
+            ry = np.array([p[1] for p in pairs])
+            xs += [float(v) for v in ex - ex.mean()]
+            ys += [float(v) for v in 100 * (ry / ry.mean() - 1)]
+        fig.add_scatter(
+            x=xs,
+            y=ys,
+            mode="markers",
+            name=f"lag {lag}",
+            showlegend=False,
+            marker={"size": 5, "color": PALETTE[0]},
+            row=1,
+            col=lag + 1,
+        )
+        if len(xs) > 2:
+            slope, intercept = np.polyfit(xs, ys, 1)
+            grid = [min(xs), max(xs)]
+            fig.add_scatter(
+                x=grid,
+                y=[float(slope * g + intercept) for g in grid],
+                mode="lines",
+                showlegend=False,
+                line={"color": PALETTE[1]},
+                row=1,
+                col=lag + 1,
+            )
+    fig.update_layout(
+        template="plotly_white", margin={"l": 60, "r": 20, "t": 40, "b": 50}, hovermode="closest"
+    )
+    fig.update_yaxes(title_text="Net revenue vs store average (%)", row=1, col=1)
+    fig.update_xaxes(title_text="Engagement vs store average")
+    charts.append(
+        Chart(
+            "chart-engagement-scatter",
+            "Engagement and sales, month by month",
+            "Each dot is a store-month: its engagement (difference from the store's "
+            "average) against its net revenue 0-3 months later (% above or below the "
+            "store's average), with a fitted line.",
+            fig,
+        )
+    )
+    table_rows = [r for r in corr if r["method"] == "pearson" and r["lag_months"] in (0, 1)]
+    tables = [
+        {
+            "title": "All correlations (Pearson, same month and one month later)",
+            "note": "Correlation is not causation: a busy season can lift both engagement and sales, "
+            "and three stores over two years make small samples, so treat a single "
+            "significant number with care. Spearman versions and lags 2-3 are in "
+            "marts.kpi_engagement_outcomes.",
+            "personal": False,
+            "columns": [
+                ("Team measure", "driver"),
+                ("Outcome", "outcome"),
+                ("Months later", "lag_months"),
+                ("Scope", "scope"),
+                ("r", "r"),
+                ("95% interval", "interval"),
+                ("n", "n"),
+                ("p-value", "p_value"),
+            ],
+            "rows": [
+                r
+                | {
+                    "interval": ""
+                    if r["r"] is None
+                    else f"{r['ci_low']:+.2f} to {r['ci_high']:+.2f}"
+                }
+                for r in table_rows
+            ],
+        }
+    ]
+    return {
+        "page": "team.html",
+        "title": "Team",
+        "subtitle": "Do the people who serve customers feel understood, and does it show?",
+        "tiles": tiles,
+        "charts": charts,
+        "tables": tables,
+    }
+
+
 PAGES = [
     ("index.html", "Overview"),
     ("customers.html", "Customers"),
     ("voice.html", "Voice of the customer"),
     ("support.html", "Support"),
+    ("team.html", "Team"),
 ]
 
 
@@ -786,6 +1036,7 @@ def build_site(db_path: Path, out_dir: Path, currency: str = "£") -> SiteSummar
         }
         voice = voice_page(con)
         support = support_page(con)
+        team = team_page(con, company)
     finally:
         con.close()
     charts: dict[str, int] = {}
@@ -794,6 +1045,7 @@ def build_site(db_path: Path, out_dir: Path, currency: str = "£") -> SiteSummar
         ("customers", customers),
         ("page", voice),
         ("page", support),
+        ("page", team),
     ):
         html = env.get_template(f"{name}.html.j2").render(**common, **context)
         (out_dir / context["page"]).write_text(html)
