@@ -95,7 +95,7 @@ def test_the_report_renders_from_file_with_charts_that_show_data(home, output_di
         ),
     ],
 )
-def test_voice_and_support_pages_show_their_charts(home, output_dir, page, expected):
+def test_voice_support_and_team_pages_show_their_charts(home, output_dir, page, expected):
     url = Path(home.site / page).resolve().as_uri()
     dom = chromium(url, "--dump-dom")
     charts = rendered_charts(dom)
