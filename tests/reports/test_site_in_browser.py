@@ -93,6 +93,18 @@ def test_the_report_renders_from_file_with_charts_that_show_data(home, output_di
             "support.html",
             {"chart-first-reply", "chart-support-csat", "chart-channels", "chart-support-churn"},
         ),
+        (
+            "team.html",
+            {
+                "chart-headcount",
+                "chart-turnover",
+                "chart-absence",
+                "chart-team-engagement",
+                "chart-tenure",
+                "chart-correlations",
+                "chart-engagement-scatter",
+            },
+        ),
     ],
 )
 def test_voice_support_and_team_pages_show_their_charts(home, output_dir, page, expected):
