@@ -11,7 +11,7 @@ UV := .tools/bin/uv
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: run test setup demo manifest pipeline test-deps lint dev sources bench clean
+.PHONY: run test setup demo manifest pipeline test-deps lint dev sources bench report-pdf clean
 
 ## run: install, generate the demo business, refresh once through Dagster, publish the report
 run: demo manifest
@@ -50,6 +50,15 @@ dev: setup manifest
 bench: setup manifest
 	$(UV) sync --frozen --python $(PYTHON) --group bench
 	$(BIN)/python -m benchmarks.bench_clv
+
+## report-pdf: print the published overview page to site/overview.pdf with headless Chromium
+report-pdf: test-deps
+	@test -f site/index.html || { echo "no published report yet: run make run first"; exit 1; }
+	chromium --headless --no-sandbox --disable-gpu --disable-background-networking \
+	  --disable-component-update --disable-sync --no-first-run --user-data-dir=$$(mktemp -d) \
+	  --virtual-time-budget=10000 --no-pdf-header-footer \
+	  --print-to-pdf=$(CURDIR)/site/overview.pdf file://$(CURDIR)/site/index.html
+	@echo "overview printed to site/overview.pdf"
 
 ## sources: regenerate dbt/models/staging/_raw__sources.yml from data_contracts/
 sources: setup

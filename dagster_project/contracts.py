@@ -393,6 +393,56 @@ def dbt_sources(contracts: dict[str, Contract]) -> dict[str, Any]:
         ]
         tables.append(
             {
+                "name": f"{c.name}__rejected",
+                "description": f"Rows of landing/{c.name}/ files that broke a rule of "
+                f"{c.path.name}, with the rule and the raw record.",
+                "meta": {"dagster": {"asset_key": ["raw", c.name]}, "rejected_rows_of": c.name},
+                "columns": [
+                    {
+                        "name": "_batch_id",
+                        "description": "Load batch (landing file).",
+                        "data_type": "bigint",
+                    },
+                    {
+                        "name": "_source_file",
+                        "description": "Landing file, relative to landing/.",
+                        "data_type": "varchar",
+                    },
+                    {
+                        "name": "_row_number",
+                        "description": "Data row number in the file.",
+                        "data_type": "bigint",
+                    },
+                    {
+                        "name": "_rule",
+                        "description": "First rule the row broke.",
+                        "data_type": "varchar",
+                    },
+                    {
+                        "name": "_column",
+                        "description": "Column of that rule.",
+                        "data_type": "varchar",
+                    },
+                    {
+                        "name": "_reason",
+                        "description": "Every rule the row broke, in words.",
+                        "data_type": "varchar",
+                    },
+                    {
+                        "name": "_raw_record",
+                        "description": "The row as read, JSON.",
+                        "data_type": "varchar",
+                    },
+                    {
+                        "name": "_loaded_at",
+                        "description": "When the file was processed.",
+                        "data_type": "timestamp",
+                    },
+                ],
+            }
+        )
+        tables.append(
+            {
                 "name": c.name,
                 "description": f"{c.title}: {c.description} "
                 f"(contract data_contracts/{c.path.name}, version {c.version})",

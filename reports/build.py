@@ -980,12 +980,117 @@ def team_page(con: duckdb.DuckDBPyConnection, company: list[dict]) -> dict:
     }
 
 
+def quality_page(con: duckdb.DuckDBPyConnection) -> dict:
+    sources = run_query(con, "data_quality")
+    rules = run_query(con, "rejections_by_rule")
+    checks = run_query(con, "check_results")
+    passed = sum(c["passed"] for c in checks)
+    last = max((c["checked_at"] for c in checks), default=None)
+    read = sum(r["rows_read"] for r in sources)
+    rejected = sum(r["rows_rejected"] for r in sources)
+    tiles = [
+        {
+            "kpi": "last_refresh",
+            "label": "Last refresh",
+            "display": f"{last:%Y-%m-%d %H:%M} UTC" if last else "–",
+            "extra": None,
+            "definition": "When the checks of the published refresh ran.",
+            "n": None,
+        },
+        {
+            "kpi": "checks",
+            "label": "Checks passed",
+            "display": f"{passed} of {len(checks)}",
+            "extra": None,
+            "definition": "dbt tests, Great Expectations suites and the row "
+            "accounting check of the refresh; a failing blocking check stops publishing.",
+            "n": None,
+        },
+        {
+            "kpi": "files",
+            "label": "Files loaded",
+            "display": f"{sum(r['files'] for r in sources):,}",
+            "extra": None,
+            "definition": "Landing files processed, all sources.",
+            "n": None,
+        },
+        {
+            "kpi": "rejected",
+            "label": "Rows rejected",
+            "display": f"{rejected:,}",
+            "extra": f"{100 * rejected / max(read, 1):.3f}% of {read:,} rows read",
+            "definition": "Rows that broke a rule of their data contract; kept with the reason.",
+            "n": read,
+        },
+    ]
+    tables = [
+        {
+            "title": "Sources",
+            "note": "Every row read is loaded or rejected (rows read = loaded + "
+            "rejected). Duplicate files had the same content as a file loaded before.",
+            "personal": False,
+            "columns": [
+                ("Source", "source"),
+                ("Files", "files"),
+                ("Rejected whole", "files_rejected"),
+                ("Duplicates", "files_duplicate"),
+                ("Rows read", "rows_read"),
+                ("Loaded", "rows_loaded"),
+                ("Rejected", "rows_rejected"),
+                ("Rejected %", "rejected_pct"),
+                ("Latest file", "last_file"),
+                ("Loaded at (UTC)", "last_loaded_at"),
+            ],
+            "rows": sources,
+        },
+        {
+            "title": "Rejected rows by rule",
+            "note": "All rejected rows are in raw.<source>__rejected "
+            "with the file, row, column, rule and the raw record.",
+            "personal": False,
+            "columns": [
+                ("Source", "source"),
+                ("Column", "column_name"),
+                ("Rule", "rule"),
+                ("Rows", "rows_rejected"),
+                ("Files", "files"),
+                ("Example", "example_row"),
+                ("Reason", "example_reason"),
+            ],
+            "rows": rules,
+        },
+        {
+            "title": "Checks of the latest refresh",
+            "note": "Failed checks first.",
+            "personal": False,
+            "columns": [
+                ("Asset", "asset"),
+                ("Check", "check_name"),
+                ("Result", "result"),
+                ("Severity", "severity"),
+                ("Blocking", "blocking"),
+                ("Details", "description"),
+            ],
+            "rows": [c | {"result": "passed" if c["passed"] else "FAILED"} for c in checks],
+        },
+    ]
+    return {
+        "page": "quality.html",
+        "title": "Data quality",
+        "subtitle": "What was loaded, what was rejected and why, and every check",
+        "tiles": tiles,
+        "charts": [],
+        "tables": tables,
+    }
+
+
 PAGES = [
     ("index.html", "Overview"),
     ("customers.html", "Customers"),
     ("voice.html", "Voice of the customer"),
     ("support.html", "Support"),
     ("team.html", "Team"),
+    ("quality.html", "Data quality"),
 ]
 
 
@@ -1037,6 +1142,7 @@ def build_site(db_path: Path, out_dir: Path, currency: str = "£") -> SiteSummar
         voice = voice_page(con)
         support = support_page(con)
         team = team_page(con, company)
+        quality = quality_page(con)
     finally:
         con.close()
     charts: dict[str, int] = {}
@@ -1046,6 +1152,7 @@ def build_site(db_path: Path, out_dir: Path, currency: str = "£") -> SiteSummar
         ("page", voice),
         ("page", support),
         ("page", team),
+        ("page", quality),
     ):
         html = env.get_template(f"{name}.html.j2").render(**common, **context)
         (out_dir / context["page"]).write_text(html)

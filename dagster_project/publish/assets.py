@@ -2,6 +2,7 @@
 
 import dagster as dg
 
+from dagster_project.publish.checks import check_results_of_run, record_check_results
 from dagster_project.publish.publisher import publish
 from dagster_project.resources import DuckDBWarehouse
 from dagster_project.settings import Settings
@@ -33,6 +34,12 @@ def build_publish_asset(settings: Settings, upstream: list[dg.AssetKey]) -> dg.A
         can_subset=False,
     )
     def publish_reports(context: dg.AssetExecutionContext, warehouse: DuckDBWarehouse):
+        results = check_results_of_run(context)
+        with warehouse.connect() as con:
+            record_check_results(con, results)
+        context.log.info(
+            f"{len(results)} check results of this run recorded in quality.check_results"
+        )
         done = publish(
             warehouse=settings.warehouse,
             analytics=settings.analytics,

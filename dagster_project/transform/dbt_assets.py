@@ -76,7 +76,13 @@ class EmpathyTranslator(DagsterDbtTranslator):
         return STAGE_OF_FOLDER.get(folder, "marts")
 
 
-translator = EmpathyTranslator(settings=DagsterDbtTranslatorSettings(enable_asset_checks=True))
+translator = EmpathyTranslator(
+    settings=DagsterDbtTranslatorSettings(
+        enable_asset_checks=True,
+        # a source and its rejected-rows table are one ingestion asset
+        enable_duplicate_source_asset_keys=True,
+    )
+)
 
 
 # Models downstream of the Python model fits run in a second dbt invocation, after the fits.

@@ -144,3 +144,27 @@ def test_the_report_renders_over_http(home):
         server.shutdown()
     charts = rendered_charts(dom)
     assert charts and all(points > 10 for points in charts.values()), charts
+
+
+def test_the_data_quality_page_lists_sources_rejections_and_checks(home):
+    dom = chromium(Path(home.site / "quality.html").resolve().as_uri(), "--dump-dom")
+    for source in ("crm_customers", "pos_transactions", "support_tickets", "hr_absences"):
+        assert source in dom
+    assert "Rejected rows by rule" in dom and "unique_in_file" in dom
+    assert "Checks of the latest refresh" in dom and "gx_contract_suite" in dom
+    assert "FAILED" not in dom
+
+
+def test_every_page_is_linked_from_every_page(home):
+    pages = [
+        "index.html",
+        "customers.html",
+        "voice.html",
+        "support.html",
+        "team.html",
+        "quality.html",
+    ]
+    for page in pages:
+        html = (home.site / page).read_text()
+        for target in pages:
+            assert f'href="{target}"' in html, (page, target)

@@ -1,0 +1,51 @@
+"""Every check of a refresh, written into the warehouse so the report can show it."""
+
+import datetime as dt
+
+import dagster as dg
+import duckdb
+import polars as pl
+
+SCHEMA = {
+    "run_id": pl.String,
+    "checked_at": pl.Datetime("us"),
+    "asset": pl.String,
+    "check_name": pl.String,
+    "passed": pl.Boolean,
+    "severity": pl.String,
+    "blocking": pl.Boolean,
+    "description": pl.String,
+}
+
+
+def check_results_of_run(context: dg.AssetExecutionContext) -> pl.DataFrame:
+    """The asset-check evaluations (dbt tests, GX suites, ledger reconciliation) of this run."""
+    records = context.instance.get_records_for_run(
+        run_id=context.run_id, of_type=dg.DagsterEventType.ASSET_CHECK_EVALUATION
+    ).records
+    rows = []
+    for record in records:
+        ev = record.event_log_entry.dagster_event.asset_check_evaluation_data
+        rows.append(
+            {
+                "run_id": context.run_id,
+                "checked_at": dt.datetime.fromtimestamp(
+                    record.event_log_entry.timestamp, dt.UTC
+                ).replace(tzinfo=None),
+                "asset": ev.asset_key.to_user_string(),
+                "check_name": ev.check_name,
+                "passed": bool(ev.passed),
+                "severity": ev.severity.value if ev.severity else None,
+                "blocking": bool(getattr(ev, "blocking", False)),
+                "description": ev.description,
+            }
+        )
+    return pl.DataFrame(rows, schema=SCHEMA)
+
+
+def record_check_results(con: duckdb.DuckDBPyConnection, results: pl.DataFrame) -> None:
+    """Replace quality.check_results with the checks of the latest refresh."""
+    con.execute("CREATE SCHEMA IF NOT EXISTS quality")
+    con.register("_checks", results.to_arrow())
+    con.execute("CREATE OR REPLACE TABLE quality.check_results AS SELECT * FROM _checks")
+    con.unregister("_checks")

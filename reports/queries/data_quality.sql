@@ -1,0 +1,1 @@
+select * from marts.kpi_data_quality order by source
