@@ -21,3 +21,11 @@ def contracts():
 def output_dir() -> Path:
     OUTPUT.mkdir(exist_ok=True)
     return OUTPUT
+
+
+@pytest.fixture(scope="session")
+def published_home(tmp_path_factory):
+    """A small demo refreshed once and left alone: for tests that only read the results."""
+    from tests.pipeline_home import demo_home
+
+    return demo_home(tmp_path_factory)

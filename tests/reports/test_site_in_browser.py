@@ -11,8 +11,6 @@ from pathlib import Path
 
 import pytest
 
-from tests.pipeline_home import demo_home
-
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 
 
@@ -24,8 +22,8 @@ def _chromium_present():
 
 
 @pytest.fixture(scope="module")
-def home(tmp_path_factory):
-    return demo_home(tmp_path_factory)
+def home(published_home):
+    return published_home
 
 
 FLAGS = [
