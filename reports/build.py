@@ -21,6 +21,7 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 
 HERE = Path(__file__).resolve().parent
 QUERIES = HERE / "queries"
+LOWER_IS_BETTER = {"first_reply", "turnover_12m", "absence_rate"}
 PALETTE = ["#3366cc", "#dc7633", "#1b9e77", "#7570b3", "#e7298a"]
 
 
@@ -97,6 +98,7 @@ def kpi_tiles(company: list[dict], definitions: list[dict], currency: str) -> li
             "n": n,
             "display": _fmt(value, d["unit"], currency),
             "formula": d["formula"],
+            "unit": d["unit"],
             "parameters": d["parameters"],
             "withheld_reason": "not enough responses" if n is not None else "no data",
             "delta_text": "",
@@ -105,8 +107,7 @@ def kpi_tiles(company: list[dict], definitions: list[dict], currency: str) -> li
         before = prev.get(col) if prev else None
         if value is not None and before is not None:
             diff = value - before
-            lower_is_better = d["kpi"] == "first_reply"
-            good = diff < 0 if lower_is_better else diff > 0
+            good = diff < 0 if d["kpi"] in LOWER_IS_BETTER else diff > 0
             if d["unit"] in ("currency", "customers", "people") and before:
                 tile["delta_text"] = f"{diff / abs(before):+.1%} vs previous month"
             elif d["unit"] == "minutes":
@@ -117,8 +118,92 @@ def kpi_tiles(company: list[dict], definitions: list[dict], currency: str) -> li
             else:
                 tile["delta_text"] = f"{diff:+,.1f} vs previous month"
             tile["delta_class"] = "" if diff == 0 else ("up" if good else "down")
+        # the same month a year earlier, and a sparkline of the last 13 months
+        year_ago = next(
+            (r for r in company if r["month"] == _months_before(cur["month"], 12)), None
+        )
+        before_year = year_ago.get(col) if year_ago else None
+        if value is not None and before_year is not None:
+            tile["year_text"] = _change_text(
+                value, before_year, d["unit"], currency, "a year earlier"
+            )
+        tile["sparkline"] = sparkline_svg([r.get(col) for r in company[-13:]])
+        tile["change"] = (
+            None
+            if value is None or before is None or not before
+            else (value - before) / abs(before)
+        )
+        tile["before"] = before
         tiles.append(tile)
     return tiles
+
+
+def _months_before(month: dt.date, k: int) -> dt.date:
+    y, m = divmod(month.year * 12 + month.month - 1 - k, 12)
+    return dt.date(y, m + 1, 1)
+
+
+def _change_text(value: float, before: float, unit: str, currency: str, when: str) -> str:
+    diff = value - before
+    if unit in ("currency", "customers", "people") and before:
+        return f"{diff / abs(before):+.1%} vs {when}"
+    if unit == "minutes":
+        sign = "+" if diff > 0 else "-" if diff < 0 else "±"
+        return f"{sign}{_fmt(abs(diff), 'minutes', currency)} vs {when}"
+    return f"{diff:+,.1f} vs {when}"
+
+
+def sparkline_svg(values: list, width: int = 120, height: int = 28) -> str:
+    """A small inline SVG line of the values (gaps for missing ones); empty without data."""
+    points = [(i, float(v)) for i, v in enumerate(values) if v is not None]
+    if len(points) < 2:
+        return ""
+    lo, hi = min(v for _, v in points), max(v for _, v in points)
+    span = (hi - lo) or 1.0
+    step = width / max(len(values) - 1, 1)
+    coords = " ".join(
+        f"{i * step:.1f},{height - 2 - (v - lo) / span * (height - 4):.1f}" for i, v in points
+    )
+    last_x, last_v = points[-1]
+    cy = height - 2 - (last_v - lo) / span * (height - 4)
+    return (
+        f'<svg class="spark" width="{width}" height="{height}" viewBox="0 0 {width} {height}" '
+        f'role="img" aria-label="last {len(values)} months"><polyline fill="none" '
+        f'stroke="#3366cc" stroke-width="1.5" points="{coords}"/>'
+        f'<circle cx="{last_x * step:.1f}" cy="{cy:.1f}" r="2.5" fill="#3366cc"/></svg>'
+    )
+
+
+def what_changed(tiles: list[dict], month: dt.date | None, currency: str) -> list[str]:
+    """Three sentences on the largest moves since the month before: largest relative to how much
+    each figure usually moves from one month to the next (its last 12 monthly changes)."""
+    moved = [t for t in tiles if t.get("change") not in (None, 0)]
+    moved.sort(key=lambda t: abs(t["change"]), reverse=True)
+    sentences = []
+    for t in moved[:3]:
+        diff = t["value"] - t["before"]
+        direction = "rose" if diff > 0 else "fell"
+        good = diff < 0 if t["kpi"] in LOWER_IS_BETTER else diff > 0
+        if t["unit"] in ("currency", "customers", "people") and t["before"]:
+            size = f"{abs(diff) / abs(t['before']):.1%}"
+        elif t["unit"] == "minutes":
+            size = _fmt(abs(diff), "minutes", currency)
+        else:
+            size = (
+                f"{abs(diff):,.1f} points"
+                if "points" in t["unit"] or "%" in t["unit"]
+                else f"{abs(diff):,.2f}"
+            )
+        sentences.append(
+            f"{t['label']} {direction} by {size} on the month before, to {t['display']} "
+            f"({'better' if good else 'worse'}; "
+            + (
+                "an unusually large move for it)."
+                if abs(t["change"]) >= 1.5
+                else "within its usual monthly range)."
+            )
+        )
+    return sentences
 
 
 def _layout(y_title: str, x_title: str = "Month") -> dict:
@@ -1120,10 +1205,11 @@ def build_site(db_path: Path, out_dir: Path, currency: str = "£") -> SiteSummar
         overview = {
             "page": "index.html",
             "title": "Overview",
-            "subtitle": f"{latest:%B %Y}, compared with the month before"
+            "subtitle": f"{latest:%B %Y}, compared with the month before and a year earlier"
             if latest
             else "No data yet",
-            "tiles": kpi_tiles(company, definitions, currency),
+            "tiles": (tiles := kpi_tiles(company, definitions, currency)),
+            "changes": what_changed(tiles, latest, currency),
             "charts": overview_charts(con, company, currency),
             "ingest": run_query(con, "ingest_summary"),
         }
