@@ -1,0 +1,56 @@
+import datetime as dt
+
+from reports.build import kpi_tiles, sparkline_svg, what_changed
+
+DEFS = [
+    {
+        "kpi": "net_revenue",
+        "label": "Net revenue",
+        "mart": "kpi_company_monthly",
+        "value_column": "net_revenue",
+        "n_column": "payments",
+        "unit": "currency",
+        "formula": "f",
+        "parameters": "",
+    },
+    {
+        "kpi": "absence_rate",
+        "label": "Absence rate",
+        "mart": "kpi_company_monthly",
+        "value_column": "absence_rate_pct",
+        "n_column": None,
+        "unit": "% of scheduled hours",
+        "formula": "f",
+        "parameters": "",
+    },
+]
+
+
+def months(n):
+    return [dt.date(2025 + (m // 12), m % 12 + 1, 1) for m in range(n)]
+
+
+def test_tiles_compare_with_last_month_and_a_year_earlier_and_colour_by_direction():
+    company = [
+        {"month": m, "net_revenue": 1000.0 + i, "payments": 10, "absence_rate_pct": 2.0}
+        for i, m in enumerate(months(14))
+    ]
+    company[-1] |= {"net_revenue": 1300.0, "absence_rate_pct": 3.0}
+    tiles = {t["kpi"]: t for t in kpi_tiles(company, DEFS, "£")}
+    rev, absence = tiles["net_revenue"], tiles["absence_rate"]
+    assert (
+        rev["delta_text"] == "+28.5% vs previous month" and rev["delta_class"] == "up"
+    )  # 1300/1012
+    assert rev["year_text"] == "+29.9% vs a year earlier"  # 1300 vs 1001, twelve months before
+    assert absence["delta_class"] == "down"  # more absence is worse
+    assert "<svg" in rev["sparkline"] and "polyline" in rev["sparkline"]
+    sentences = what_changed(list(tiles.values()), company[-1]["month"], "£")
+    assert sentences[0].startswith("Net revenue rose by 28.5%") or sentences[0].startswith(
+        "Absence rate rose by 1.0 points"
+    )
+    assert any("Absence rate rose by 1.0 points" in s and "(worse;" in s for s in sentences)
+
+
+def test_sparkline_needs_two_points():
+    assert sparkline_svg([None, 5]) == ""
+    assert sparkline_svg([1, None, 3]).count("<circle") == 1
