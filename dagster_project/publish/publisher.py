@@ -63,7 +63,13 @@ def prune_builds(builds: Path, live: Path, keep: int) -> None:
 
 
 def publish(
-    warehouse: Path, analytics: Path, site: Path, builds: Path, keep: int = 2, currency: str = "£"
+    warehouse: Path,
+    analytics: Path,
+    site: Path,
+    builds: Path,
+    keep: int = 2,
+    currency: str = "£",
+    docs_html: Path | None = None,
 ) -> Published:
     build_id = dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%S") + "-" + uuid.uuid4().hex[:6]
     analytics.parent.mkdir(parents=True, exist_ok=True)
@@ -74,6 +80,9 @@ def publish(
     try:
         shutil.copyfile(warehouse, tmp_db)
         summary = build_site(tmp_db, partial, currency=currency)
+        if docs_html is not None:  # the dbt docs: data dictionary and lineage, under docs/
+            (partial / "docs").mkdir()
+            shutil.copyfile(docs_html, partial / "docs" / "index.html")
         final = builds / build_id
         partial.rename(final)
         tmp_db.chmod(0o444)

@@ -166,3 +166,9 @@ def test_every_page_is_linked_from_every_page(home):
         html = (home.site / page).read_text()
         for target in pages:
             assert f'href="{target}"' in html, (page, target)
+
+
+def test_the_dbt_docs_are_published_under_the_site(home):
+    docs = (home.site / "docs" / "index.html").read_text()
+    assert "kpi_customer_value_summary" in docs and "fct_customer_clv" in docs
+    assert 'href="docs/index.html"' in (home.site / "index.html").read_text()
