@@ -18,6 +18,7 @@ import numpy as np
 import plotly
 import plotly.graph_objects as go
 from jinja2 import Environment, FileSystemLoader, select_autoescape
+from plotly.colors import sample_colorscale
 
 HERE = Path(__file__).resolve().parent
 QUERIES = HERE / "queries"
@@ -588,13 +589,14 @@ def voice_page(con: duckdb.DuckDBPyConnection) -> dict:
         x=[r["label"] for r in themes],
         y=[r["share_of_texts_pct"] for r in themes],
         name="Share of texts",
+        # colour = average sentiment on a red (-1) to green (+1) scale, as explicit colours
         marker={
-            "color": [r["avg_sentiment"] or 0 for r in themes],
-            "colorscale": "RdYlGn",
-            "cmin": -1,
-            "cmax": 1,
-            "colorbar": {"title": {"text": "Sentiment"}},
+            "color": sample_colorscale(
+                "RdYlGn", [((r["avg_sentiment"] or 0) + 1) / 2 for r in themes]
+            )
         },
+        customdata=[r["avg_sentiment"] for r in themes],
+        hovertemplate="%{x}: %{y:.1f}% of texts, average sentiment %{customdata:.2f}<extra></extra>",
     )
     charts.append(
         Chart(

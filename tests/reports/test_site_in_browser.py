@@ -41,14 +41,26 @@ FLAGS = [
 
 
 def chromium(url: str, *args: str) -> str:
+    """Load the page in headless Chromium; fail on any message the page writes to the console
+    (script errors, our chart errors, library warnings)."""
     with tempfile.TemporaryDirectory() as profile:
         proc = subprocess.run(
-            [CHROMIUM, *FLAGS, f"--user-data-dir={profile}", *args, url],
+            [
+                CHROMIUM,
+                *FLAGS,
+                f"--user-data-dir={profile}",
+                "--enable-logging=stderr",
+                "--v=0",
+                *args,
+                url,
+            ],
             capture_output=True,
             text=True,
             timeout=120,
         )
     assert proc.returncode == 0, proc.stderr[-2000:]
+    console = [line for line in proc.stderr.splitlines() if ":CONSOLE" in line]
+    assert not console, console[:5]
     return proc.stdout
 
 
