@@ -130,9 +130,7 @@ def load_file(
 
     con.execute("BEGIN TRANSACTION")
     try:
-        batch_id = con.execute(
-            "SELECT coalesce(max(batch_id), 0) + 1 FROM raw.ingest_ledger"
-        ).fetchall()[0][0]
+        batch_id = _next_batch_id(con)
         meta = {"_batch_id": batch_id, "_source_file": rel, "_loaded_at": now}
         if checked is None:
             n_read = n_good = n_bad = 0
@@ -181,10 +179,7 @@ def load_file(
             message=message,
             loaded_at=now,
         )
-        con.execute(
-            "INSERT INTO raw.ingest_ledger VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            list(asdict(result).values()),
-        )
+        _insert_ledger_row(con, result)
         con.execute("COMMIT")
     except BaseException:
         con.execute("ROLLBACK")
@@ -193,17 +188,25 @@ def load_file(
     return result
 
 
+def _next_batch_id(con: duckdb.DuckDBPyConnection) -> int:
+    return con.execute("SELECT coalesce(max(batch_id), 0) + 1 FROM raw.ingest_ledger").fetchall()[
+        0
+    ][0]
+
+
+def _insert_ledger_row(con: duckdb.DuckDBPyConnection, result: FileResult) -> None:
+    con.execute(
+        "INSERT INTO raw.ingest_ledger VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        list(asdict(result).values()),
+    )
+
+
 def _record(con: duckdb.DuckDBPyConnection, result: FileResult) -> FileResult:
     """Write a ledger row for a file that loads no rows (its own transaction)."""
     con.execute("BEGIN TRANSACTION")
     try:
-        result.batch_id = con.execute(
-            "SELECT coalesce(max(batch_id), 0) + 1 FROM raw.ingest_ledger"
-        ).fetchall()[0][0]
-        con.execute(
-            "INSERT INTO raw.ingest_ledger VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            list(asdict(result).values()),
-        )
+        result.batch_id = _next_batch_id(con)
+        _insert_ledger_row(con, result)
         con.execute("COMMIT")
     except BaseException:
         con.execute("ROLLBACK")

@@ -28,3 +28,22 @@
             ({{ promoters }} + {{ detractors }}) / {{ n }}
             - power(({{ promoters }} - {{ detractors }}) / {{ n }}, 2)) / sqrt({{ n }})), 1))
 {%- endmacro %}
+
+{#- The support-experience measures over a group of fct_support_tickets rows (Zendesk
+    definitions): ticket counts, median first reply and full resolution in calendar and business
+    minutes, one-touch and reopened shares of solved tickets, CSAT with its n. -#}
+{% macro support_experience_measures() -%}
+    count(*) as tickets,
+    count(first_reply_minutes) as replied_tickets,
+    median(first_reply_minutes) as median_first_reply_minutes,
+    median(first_reply_business_minutes) as median_first_reply_business_minutes,
+    median(full_resolution_minutes) as median_full_resolution_minutes,
+    median(full_resolution_business_minutes) as median_full_resolution_business_minutes,
+    count(*) filter (where status in ('solved', 'closed')) as solved_tickets,
+    round(100.0 * count(*) filter (where is_one_touch)
+        / nullif(count(*) filter (where status in ('solved', 'closed')), 0), 1) as one_touch_pct,
+    round(100.0 * count(*) filter (where reopens > 0)
+        / nullif(count(*) filter (where status in ('solved', 'closed')), 0), 1) as reopened_pct,
+    count(csat_score) as csat_ratings,
+    {{ csat_pct('csat_score') }} as csat_pct
+{%- endmacro %}

@@ -20,19 +20,7 @@ select
     created_month as month,
     channel,
     agent_key,
-    count(*) as tickets,
-    count(first_reply_minutes) as replied_tickets,
-    median(first_reply_minutes) as median_first_reply_minutes,
-    median(first_reply_business_minutes) as median_first_reply_business_minutes,
-    median(full_resolution_minutes) as median_full_resolution_minutes,
-    median(full_resolution_business_minutes) as median_full_resolution_business_minutes,
-    count(*) filter (where status in ('solved', 'closed')) as solved_tickets,
-    round(100.0 * count(*) filter (where is_one_touch)
-        / nullif(count(*) filter (where status in ('solved', 'closed')), 0), 1) as one_touch_pct,
-    round(100.0 * count(*) filter (where reopens > 0)
-        / nullif(count(*) filter (where status in ('solved', 'closed')), 0), 1) as reopened_pct,
-    count(csat_score) as csat_ratings,
-    {{ csat_pct('csat_score') }} as csat_pct,
+    {{ support_experience_measures() }},
     round(avg(ticket_sentiment), 3) as avg_ticket_sentiment,
     round(100.0 * count(*) filter (where ticket_sentiment_label = 'negative') / count(*), 1)
         as negative_ticket_pct
