@@ -47,6 +47,7 @@ class Settings:
     duckdb_threads: int
     duckdb_memory_limit: str
     currency: str = "£"
+    analytics_storage_version: str = "v1.1.0"
     themes_file: Path = PROJECT_ROOT / "config" / "themes.yaml"
     sentiment_lexicon_file: Path = PROJECT_ROOT / "config" / "sentiment_lexicon.yaml"
     # customer value (dbt reads these through the environment; dbt_project.yml holds the same
@@ -90,6 +91,8 @@ def load_settings() -> Settings:
         duckdb_threads=int(os.environ.get("EMPATHY_DUCKDB_THREADS", str(os.cpu_count() or 2))),
         duckdb_memory_limit=os.environ.get("EMPATHY_DUCKDB_MEMORY_LIMIT", "4GB"),
         currency=os.environ.get("EMPATHY_CURRENCY_SYMBOL", "£"),
+        # DuckDB storage format of the analyst copy: v1.1.0 opens in DuckDB 1.1 and later
+        analytics_storage_version=os.environ.get("EMPATHY_ANALYTICS_STORAGE_VERSION", "v1.1.0"),
         themes_file=_path("EMPATHY_THEMES", PROJECT_ROOT / "config" / "themes.yaml", root),
         sentiment_lexicon_file=_path(
             "EMPATHY_SENTIMENT_LEXICON", PROJECT_ROOT / "config" / "sentiment_lexicon.yaml", root

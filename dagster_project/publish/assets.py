@@ -54,6 +54,7 @@ def build_publish_asset(settings: Settings, upstream: list[dg.AssetKey]) -> dg.A
                 keep=settings.site_builds_kept,
                 currency=settings.currency,
                 docs_html=docs,
+                storage_version=settings.analytics_storage_version,
             )
         context.log.info(f"report: {done.site}/index.html; analyst database: {done.analytics}")
         yield dg.MaterializeResult(

@@ -1,7 +1,8 @@
 """Publish a refresh atomically: the owner and the analyst see the previous complete build or
 the new complete one, never a mix or a half-written file.
 
-1. The warehouse (closed, checkpointed) is copied to a temporary file beside the analyst copy.
+1. The warehouse (closed, checkpointed) is copied, in a storage format older DuckDB clients
+   read, to a temporary file beside the analyst copy.
 2. The site is built from that copy into a new folder under ``.site-builds/``.
 3. ``os.replace`` swaps the analyst copy in, then a new ``site`` symlink replaces the old one
    (``rename(2)`` is atomic on POSIX). Older builds are pruned, the live one never.
@@ -41,6 +42,18 @@ def checkpoint(warehouse: Path) -> None:
         raise RuntimeError(f"{wal} still has content after CHECKPOINT; is another process writing?")
 
 
+def write_analyst_copy(warehouse: Path, target: Path, storage_version: str) -> None:
+    """Copy every schema, table and view into a new file in an older storage format, so DuckDB
+    clients of the last year (1.1 and later for 'v1.1.0') can open the analyst copy."""
+    con = duckdb.connect()
+    try:
+        con.execute(f"ATTACH '{warehouse}' AS source_db (READ_ONLY)")
+        con.execute(f"ATTACH '{target}' AS analyst_db (STORAGE_VERSION '{storage_version}')")
+        con.execute("COPY FROM DATABASE source_db TO analyst_db")
+    finally:
+        con.close()
+
+
 def swap_symlink(link: Path, target: Path) -> None:
     """Point ``link`` at ``target`` atomically (a real folder at ``link`` is moved aside once)."""
     if link.exists() and not link.is_symlink():
@@ -70,6 +83,7 @@ def publish(
     keep: int = 2,
     currency: str = "£",
     docs_html: Path | None = None,
+    storage_version: str = "v1.1.0",
 ) -> Published:
     build_id = dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%S") + "-" + uuid.uuid4().hex[:6]
     analytics.parent.mkdir(parents=True, exist_ok=True)
@@ -78,7 +92,7 @@ def publish(
     tmp_db = analytics.with_name(f".{analytics.name}.{build_id}.tmp")
     partial = builds / f".{build_id}.partial"
     try:
-        shutil.copyfile(warehouse, tmp_db)
+        write_analyst_copy(warehouse, tmp_db, storage_version)
         summary = build_site(tmp_db, partial, currency=currency)
         if docs_html is not None:  # the dbt docs: data dictionary and lineage, under docs/
             (partial / "docs").mkdir()

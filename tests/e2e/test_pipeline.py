@@ -58,6 +58,15 @@ def test_raw_staging_and_marts_hold_data_for_all_five_sources(home):
     ) == home.query("SELECT count(*) FROM marts.kpi_store_monthly_sales")
 
 
+def test_the_analyst_copy_opens_in_older_duckdb_clients(home):
+    # DuckDB's file header: 8-byte checksum, "DUCK", then the storage version number. DuckDB
+    # 1.1-1.4 read versions 64-67 (a 2.x file says 999 and older clients refuse it).
+    header = home.analytics.read_bytes()[:20]
+    assert header[8:12] == b"DUCK"
+    assert 64 <= int.from_bytes(header[12:20], "little") <= 67
+    assert home.query("SELECT count(*) FROM staging.stg_nps__responses", home.analytics)[0][0] > 0
+
+
 def test_every_landing_row_is_in_a_raw_or_rejected_table_and_the_ledger_says_so(home):
     ledger = {
         f: (rd, lo, rj, st)
