@@ -339,7 +339,7 @@ def customer_charts(con: duckdb.DuckDBPyConnection, currency: str) -> list[Chart
     ]
     fig = go.Figure(
         layout=_layout(
-            "Purchase days per customer in the holdout",
+            "Purchase days per customer",
             x_title="Repeat purchases in the calibration period",
         )
     )

@@ -64,4 +64,8 @@ select
                else power(survival, exp(1.959964 * sqrt(greenwood) / ln(survival))) end, 6)
         as survival_high
 from km
+union all
+-- the curve starts at 1 on the day of the first purchase
+select 0, (select count(*) from durations), 0, 0, 1.0, 1.0, 1.0
+where not exists (select 1 from km where days = 0)
 order by days
