@@ -13,18 +13,7 @@ from dagster_project.contracts import (
     validate_frame,
 )
 from dagster_project.quality.gx_suite import expectation_suite, validate_dataframe
-from tests.conftest import ROOT
-
-EXPECTED = {
-    "crm_customers",
-    "pos_transactions",
-    "pos_line_items",
-    "support_tickets",
-    "nps_responses",
-    "hr_employees",
-    "hr_engagement_responses",
-    "hr_absences",
-}
+from tests.conftest import ROOT, SOURCES
 
 
 def text_frame(rows: list[dict]) -> pl.DataFrame:
@@ -35,7 +24,7 @@ def text_frame(rows: list[dict]) -> pl.DataFrame:
 
 
 def test_every_source_has_a_contract_with_keys_types_and_rules(contracts):
-    assert set(contracts) == EXPECTED
+    assert set(contracts) == set(SOURCES)
     nps = contracts["nps_responses"]
     assert nps.key_columns == ["response_id"]
     score = nps.column("score")

@@ -3,6 +3,7 @@ import re
 import polars as pl
 
 from dagster_project.demo.generator import PLANTED, DemoConfig, write_demo
+from tests.conftest import SOURCES
 
 
 def test_the_demo_is_deterministic_and_written_like_real_exports(tmp_path):
@@ -12,16 +13,7 @@ def test_the_demo_is_deterministic_and_written_like_real_exports(tmp_path):
     files_a = sorted(p.relative_to(a) for p in a.rglob("*.csv"))
     assert files_a == sorted(p.relative_to(b) for p in b.rglob("*.csv"))
     assert all((a / f).read_bytes() == (b / f).read_bytes() for f in files_a)
-    assert {f.parts[0] for f in files_a} == {
-        "crm_customers",
-        "pos_transactions",
-        "pos_line_items",
-        "support_tickets",
-        "nps_responses",
-        "hr_employees",
-        "hr_engagement_responses",
-        "hr_absences",
-    }
+    assert {f.parts[0] for f in files_a} == set(SOURCES)
     assert all(re.search(r"_\d{4}-\d{2}(-\d{2})?\.csv$", f.name) for f in files_a)
     # rewriting the same demo touches no file
     assert write_demo(a, DemoConfig(customers=150, seed=7)) == {

@@ -7,19 +7,9 @@ import duckdb
 import polars as pl
 import pytest
 
-from tests.conftest import ROOT
+from tests.conftest import ROOT, SOURCES
 from tests.pipeline_home import demo_home
 
-SOURCES = [
-    "crm_customers",
-    "pos_transactions",
-    "pos_line_items",
-    "support_tickets",
-    "nps_responses",
-    "hr_employees",
-    "hr_engagement_responses",
-    "hr_absences",
-]
 STAGING = [
     "stg_crm__customers",
     "stg_pos__transactions",
