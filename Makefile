@@ -52,13 +52,14 @@ bench: setup manifest
 	$(BIN)/python -m benchmarks.bench_clv
 
 ## report-pdf: print the published overview page to site/overview.pdf with headless Chromium
+SITE ?= site
 report-pdf: test-deps
-	@test -f site/index.html || { echo "no published report yet: run make run first"; exit 1; }
+	@test -f $(SITE)/index.html || { echo "no published report in $(SITE): run make run first"; exit 1; }
 	chromium --headless --no-sandbox --disable-gpu --disable-background-networking \
 	  --disable-component-update --disable-sync --no-first-run --user-data-dir=$$(mktemp -d) \
 	  --virtual-time-budget=10000 --no-pdf-header-footer \
-	  --print-to-pdf=$(CURDIR)/site/overview.pdf file://$(CURDIR)/site/index.html
-	@echo "overview printed to site/overview.pdf"
+	  --print-to-pdf=$(abspath $(SITE))/overview.pdf file://$(abspath $(SITE))/index.html
+	@echo "overview printed to $(SITE)/overview.pdf"
 
 ## sources: regenerate dbt/models/staging/_raw__sources.yml from data_contracts/
 sources: setup

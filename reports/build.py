@@ -8,6 +8,7 @@ figures rendered in the browser by the plotly.js that ships inside the ``plotly`
 from __future__ import annotations
 
 import datetime as dt
+import re
 import shutil
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -22,7 +23,7 @@ from plotly.colors import sample_colorscale
 
 HERE = Path(__file__).resolve().parent
 QUERIES = HERE / "queries"
-LOWER_IS_BETTER = {"first_reply", "turnover_12m", "absence_rate"}
+LOWER_IS_BETTER = {"churn_rate", "first_reply", "turnover_12m", "absence_rate"}
 PALETTE = ["#3366cc", "#dc7633", "#1b9e77", "#7570b3", "#e7298a"]
 
 
@@ -80,18 +81,40 @@ def _fmt(value: Any, unit: str, currency: str) -> str:
     return f"{value:,}"
 
 
-def kpi_tiles(company: list[dict], definitions: list[dict], currency: str) -> list[dict]:
-    """One tile per KPI definition: the latest month, the change on the month before, its n."""
+def _parameters(template: str | None, row: dict) -> str:
+    """A definition's parameters with the mart columns it names in braces filled in."""
+    if not template:
+        return ""
+
+    def fill(m: re.Match) -> str:
+        value = row.get(m[1])
+        return "?" if value is None else str(value)
+
+    return re.sub(r"\{(\w+)\}", fill, template)
+
+
+def kpi_tiles(
+    company: list[dict],
+    definitions: list[dict],
+    currency: str,
+    snapshots: dict[str, dict] | None = None,
+) -> list[dict]:
+    """One tile per KPI definition: the latest month, the change on the month before and on the
+    same month a year earlier, a sparkline, its n. A KPI that is a single current figure (a
+    snapshot mart such as the CLV prediction) gets its value and n without comparisons."""
     if not company:
         return []
+    snapshots = snapshots or {}
     cur, prev = company[-1], (company[-2] if len(company) > 1 else None)
     tiles = []
     for d in definitions:
-        if d["mart"] != "kpi_company_monthly":
+        monthly = d["mart"] == "kpi_company_monthly"
+        if not monthly and d["mart"] not in snapshots:
             continue
+        row = cur if monthly else snapshots[d["mart"]]
         col = d["value_column"]
-        value = cur.get(col)
-        n = cur.get(d["n_column"]) if d["n_column"] else None
+        value = row.get(col)
+        n = row.get(d["n_column"]) if d["n_column"] else None
         tile = {
             "kpi": d["kpi"],
             "label": d["label"],
@@ -100,24 +123,22 @@ def kpi_tiles(company: list[dict], definitions: list[dict], currency: str) -> li
             "display": _fmt(value, d["unit"], currency),
             "formula": d["formula"],
             "unit": d["unit"],
-            "parameters": d["parameters"],
+            "parameters": _parameters(d["parameters"], row),
             "withheld_reason": "not enough responses" if n is not None else "no data",
             "delta_text": "",
             "delta_class": "",
+            "sparkline": "",
+            "change": None,
+            "before": None,
         }
+        tiles.append(tile)
+        if not monthly:
+            continue
         before = prev.get(col) if prev else None
         if value is not None and before is not None:
             diff = value - before
             good = diff < 0 if d["kpi"] in LOWER_IS_BETTER else diff > 0
-            if d["unit"] in ("currency", "customers", "people") and before:
-                tile["delta_text"] = f"{diff / abs(before):+.1%} vs previous month"
-            elif d["unit"] == "minutes":
-                sign = "+" if diff > 0 else "-" if diff < 0 else "±"
-                tile["delta_text"] = (
-                    f"{sign}{_fmt(abs(diff), 'minutes', currency)} vs previous month"
-                )
-            else:
-                tile["delta_text"] = f"{diff:+,.1f} vs previous month"
+            tile["delta_text"] = _change_text(value, before, d["unit"], currency, "previous month")
             tile["delta_class"] = "" if diff == 0 else ("up" if good else "down")
         # the same month a year earlier, and a sparkline of the last 13 months
         year_ago = next(
@@ -135,7 +156,6 @@ def kpi_tiles(company: list[dict], definitions: list[dict], currency: str) -> li
             else (value - before) / abs(before)
         )
         tile["before"] = before
-        tiles.append(tile)
     return tiles
 
 
@@ -1181,8 +1201,11 @@ PAGES = [
 ]
 
 
-def build_site(db_path: Path, out_dir: Path, currency: str = "£") -> SiteSummary:
-    """Render every page into ``out_dir`` (which must not exist yet)."""
+def build_site(
+    db_path: Path, out_dir: Path, currency: str = "£", published_name: str | None = None
+) -> SiteSummary:
+    """Render every page into ``out_dir`` (which must not exist yet). ``published_name`` is the
+    name the database is published under when ``db_path`` is a temporary copy."""
     out_dir.mkdir(parents=True)
     assets = out_dir / "assets"
     assets.mkdir()
@@ -1196,7 +1219,7 @@ def build_site(db_path: Path, out_dir: Path, currency: str = "£") -> SiteSummar
     common = {
         "nav": PAGES,
         "built_at": dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC"),
-        "analytics_name": db_path.name,
+        "analytics_name": published_name or db_path.name,
         "currency": currency,
     }
     con = duckdb.connect(str(db_path), read_only=True)
@@ -1204,18 +1227,25 @@ def build_site(db_path: Path, out_dir: Path, currency: str = "£") -> SiteSummar
         company = run_query(con, "company_monthly")
         definitions = run_query(con, "kpi_definitions")
         latest = company[-1]["month"] if company else None
+        summary = run_query(con, "customer_value_summary")[0]
         overview = {
             "page": "index.html",
             "title": "Overview",
             "subtitle": f"{latest:%B %Y}, compared with the month before and a year earlier"
             if latest
             else "No data yet",
-            "tiles": (tiles := kpi_tiles(company, definitions, currency)),
+            "tiles": (
+                tiles := kpi_tiles(
+                    company,
+                    definitions,
+                    currency,
+                    {"kpi_customer_value_summary": summary},
+                )
+            ),
             "changes": what_changed(tiles, latest, currency),
             "charts": overview_charts(con, company, currency),
             "ingest": run_query(con, "ingest_summary"),
         }
-        summary = run_query(con, "customer_value_summary")[0]
         customers = {
             "page": "customers.html",
             "title": "Customers",

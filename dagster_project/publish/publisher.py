@@ -93,7 +93,7 @@ def publish(
     partial = builds / f".{build_id}.partial"
     try:
         write_analyst_copy(warehouse, tmp_db, storage_version)
-        summary = build_site(tmp_db, partial, currency=currency)
+        summary = build_site(tmp_db, partial, currency=currency, published_name=analytics.name)
         if docs_html is not None:  # the dbt docs: data dictionary and lineage, under docs/
             (partial / "docs").mkdir()
             shutil.copyfile(docs_html, partial / "docs" / "index.html")

@@ -54,3 +54,29 @@ def test_tiles_compare_with_last_month_and_a_year_earlier_and_colour_by_directio
 def test_sparkline_needs_two_points():
     assert sparkline_svg([None, 5]) == ""
     assert sparkline_svg([1, None, 3]).count("<circle") == 1
+
+
+def test_a_snapshot_kpi_gets_its_value_n_and_filled_parameters_but_no_comparison():
+    company = [{"month": m, "net_revenue": 10.0, "payments": 1} for m in months(3)]
+    clv = {
+        "kpi": "avg_clv",
+        "label": "Average predicted CLV",
+        "mart": "kpi_customer_value_summary",
+        "value_column": "avg_predicted_clv",
+        "n_column": "customers_with_purchases",
+        "unit": "currency",
+        "formula": "f",
+        "parameters": "{horizon_months}-month horizon, as of {observation_end}",
+    }
+    summary = {
+        "avg_predicted_clv": 25.65,
+        "customers_with_purchases": 1500,
+        "horizon_months": 12,
+        "observation_end": dt.date(2026, 10, 31),
+    }
+    assert [t["kpi"] for t in kpi_tiles(company, [clv], "£")] == []  # no snapshot given
+    (tile,) = kpi_tiles(company, [clv], "£", {"kpi_customer_value_summary": summary})
+    assert (tile["display"], tile["n"]) == ("£25.65", 1500)
+    assert tile["parameters"] == "12-month horizon, as of 2026-10-31"
+    assert tile["delta_text"] == "" and tile["change"] is None and tile["sparkline"] == ""
+    assert what_changed([tile], company[-1]["month"], "£") == []

@@ -39,6 +39,18 @@ survey as (
     group by all
 ),
 
+churn as (
+    -- every customer belongs to one home-store group, so the groups add up to the business
+    select
+        month,
+        cast(sum(active_at_start) as bigint) as churn_base_customers,
+        cast(sum(churned) as bigint) as churned_customers,
+        round(100.0 * sum(churned) / nullif(sum(active_at_start), 0), 2) as churn_rate_pct,
+        any_value(threshold_days) as churn_threshold_days
+    from {{ ref('kpi_churn_monthly') }}
+    group by all
+),
+
 team as (
     select
         month,
@@ -58,6 +70,10 @@ select
     sales.payments,
     sales.active_customers,
     sales.average_ticket,
+    coalesce(churn.churn_base_customers, 0) as churn_base_customers,
+    coalesce(churn.churned_customers, 0) as churned_customers,
+    churn.churn_rate_pct,
+    churn.churn_threshold_days,
     coalesce(nps.nps_responses, 0) as nps_responses,
     nps.nps,
     coalesce(support.tickets, 0) as tickets,
@@ -76,6 +92,7 @@ select
         then round(survey.engagement_index, 2) end as engagement_index,
     case when survey.survey_responses >= {{ var('min_group_size') }} then survey.enps end as enps
 from sales
+left join churn using (month)
 left join nps using (month)
 left join support using (month)
 left join survey using (month)
