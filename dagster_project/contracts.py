@@ -63,6 +63,11 @@ class Column:
     maximum: Any = None
     fmt: str | None = None
     physical_type: str | None = None  # e.g. decimal(12,2): exact money, deterministic sums
+    allow_future: bool = False  # dates/timestamps: a value after tomorrow is allowed
+
+    @property
+    def is_identifier(self) -> bool:
+        return self.logical_type == "string" and (self.primary_key or self.name.endswith("_id"))
 
     @property
     def decimal(self) -> tuple[int, int] | None:
@@ -164,6 +169,7 @@ def parse_contract(path: Path) -> Contract:
                 maximum=opts.get("maximum"),
                 fmt=opts.get("format"),
                 physical_type=prop.physicalType,
+                allow_future=bool(opts.get("allowFuture", False)),
             )
         )
     if not any(c.primary_key for c in columns):
@@ -198,21 +204,113 @@ def load_contracts(contracts_dir: Path) -> dict[str, Contract]:
 # --------------------------------------------------------------------------- row rules
 
 
-def typed_expr(col: Column) -> pl.Expr:
-    """Expression that turns the column's text into its contract type (null when it fails)."""
+@dataclass(frozen=True)
+class ReadOptions:
+    """How to read values the contract's own format does not cover (see docs/bad_inputs.md)."""
+
+    timezone: str = "UTC"  # the business's local time; timestamps with an offset convert to it
+    date_order: str = "DMY"  # for 03/04/2026 when no value in the file says which order it uses
+    today: dt.date | None = None  # dates after today + 1 day are rejected; None = the real today
+
+    @property
+    def latest_allowed(self) -> dt.date:
+        return (self.today or dt.date.today()) + dt.timedelta(days=1)
+
+
+CURRENCY_AND_SPACE = r"[£$€¥\s\u00a0\u202f']"
+# 1.234,56 / 12,5 (decimal comma) and 1,234.56 / 1,234 (thousands comma)
+DECIMAL_COMMA = r"^-?(\d{1,3}(\.\d{3})+|\d+)(,\d+)$|^-?\d+,(\d{1,2}|\d{4,})$"
+THOUSANDS_COMMA = r"^-?\d{1,3}(,\d{3})+(\.\d+)?$"
+EXCEL_SCIENTIFIC = r"^\d(\.\d+)?[eE]\+\d+$"
+
+
+def number_text(name: str) -> pl.Expr:
+    """Number text as exported by spreadsheets and POS tools, made plain: currency symbols and
+    spaces dropped, (12.50) and 12.50- as negatives, thousands separators removed, a decimal
+    comma turned into a point."""
+    t = pl.col(name).str.strip_chars().str.replace_all(CURRENCY_AND_SPACE, "")
+    t = (
+        pl.when(t.str.contains(r"^\(.*\)$"))
+        .then(pl.lit("-") + t.str.strip_chars("()"))
+        .when(t.str.contains(r"^[^-].*-$"))
+        .then(pl.lit("-") + t.str.strip_chars_end("-"))
+        .otherwise(t)
+    )
+    return (
+        pl.when(t.str.contains(DECIMAL_COMMA))
+        .then(t.str.replace_all(r"\.", "").str.replace(",", "."))
+        .when(t.str.contains(THOUSANDS_COMMA))
+        .then(t.str.replace_all(",", ""))
+        .otherwise(t)
+    )
+
+
+def _date_formats(order: str) -> list[str]:
+    first = ["%d/%m/%Y", "%d.%m.%Y", "%d-%m-%Y"] if order == "DMY" else ["%m/%d/%Y", "%m-%d-%Y"]
+    return ["%Y-%m-%d", "%Y/%m/%d", *first, "%Y%m%d"]
+
+
+def _time_suffixes() -> list[str]:
+    return [" %H:%M:%S%.f", " %H:%M:%S", " %H:%M"]
+
+
+def typed_expr(col: Column, lenient: ReadOptions | None = None) -> pl.Expr:
+    """Expression that turns the column's text into its contract type (null when it fails).
+
+    With ``lenient``, dates and timestamps are also read in the other common export formats
+    (ISO with a T or an offset, day-first or month-first as ``date_order`` says, with or
+    without seconds), and timestamps with an offset or Z are converted to local time.
+    """
     text = pl.col(col.name).str.strip_chars()
     match col.logical_type:
         case "string":
             return pl.col(col.name)
         case "integer":
-            return text.cast(pl.Int64, strict=False)
+            plain = number_text(col.name)
+            return pl.coalesce(
+                plain.cast(pl.Int64, strict=False),
+                # 12.0 is an integer written by a spreadsheet; 12.5 is not
+                pl.when(plain.str.contains(r"^-?\d+\.0+$"))
+                .then(plain.str.replace(r"\.0+$", "").cast(pl.Int64, strict=False))
+                .otherwise(None),
+            )
         case "number":
-            return text.cast(col.polars_type, strict=False)
+            return number_text(col.name).cast(col.polars_type, strict=False)
         case "date":
-            return text.str.strptime(pl.Date, col.fmt or "%Y-%m-%d", strict=False)
+            primary = text.str.strptime(pl.Date, col.fmt or "%Y-%m-%d", strict=False)
+            if lenient is None:
+                return primary
+            day = text.str.replace(r"[T ]\d{1,2}:\d{2}.*$", "")  # a date written with a time
+            return pl.coalesce(
+                primary,
+                *[
+                    day.str.strptime(pl.Date, f, strict=False)
+                    for f in _date_formats(lenient.date_order)
+                ],
+            )
         case "timestamp":
-            return text.str.strptime(
+            primary = text.str.strptime(
                 pl.Datetime("us"), col.fmt or "%Y-%m-%d %H:%M:%S", strict=False
+            )
+            if lenient is None:
+                return primary
+            t = text.str.replace("T", " ").str.replace(r"\s*(Z|UTC|GMT)$", "+00:00")
+            has_offset = t.str.contains(r"[+-]\d{2}:?\d{2}$")
+            local = [
+                t.str.strptime(pl.Datetime("us"), d + s, strict=False)
+                for d in _date_formats(lenient.date_order)
+                for s in _time_suffixes()
+            ]
+            with_offset = [
+                t.str.strptime(pl.Datetime("us", "UTC"), "%Y-%m-%d" + s + "%z", strict=False)
+                .dt.convert_time_zone(lenient.timezone)
+                .dt.replace_time_zone(None)
+                for s in _time_suffixes()
+            ]
+            return (
+                pl.when(has_offset)
+                .then(pl.coalesce(with_offset))
+                .otherwise(pl.coalesce(primary, *local))
             )
         case "boolean":
             low = text.str.to_lowercase()
@@ -226,7 +324,24 @@ def typed_expr(col: Column) -> pl.Expr:
     raise ContractError(f"unsupported type {col.logical_type}")
 
 
-def row_rules(contract: Contract) -> list[tuple[str, str, pl.Expr, str]]:
+def date_order_of(values: pl.Series, default: str) -> str:
+    """DMY or MDY for the a/b/yyyy dates of one file: a first part above 12 means day-first, a
+    second part above 12 means month-first; otherwise the setting decides."""
+    parts = values.drop_nulls().str.extract_groups(r"^\s*(\d{1,2})[/.-](\d{1,2})[/.-]\d{4}")
+    if parts.is_empty():
+        return default
+    a = parts.struct.field("1").cast(pl.Int64, strict=False)
+    b = parts.struct.field("2").cast(pl.Int64, strict=False)
+    if (a > 12).any():
+        return "DMY"
+    if (b > 12).any():
+        return "MDY"
+    return default
+
+
+def row_rules(
+    contract: Contract, options: ReadOptions | None = None
+) -> list[tuple[str, str, pl.Expr, str]]:
     """(rule, column, failing-row condition over raw text + typed ``__t_<col>``, message).
 
     Key uniqueness within a file is checked separately, in :func:`validate_frame`.
@@ -237,6 +352,16 @@ def row_rules(contract: Contract) -> list[tuple[str, str, pl.Expr, str]]:
         typed = pl.col(f"__t_{col.name}")
         if col.required:
             rules.append(("required", col.name, raw.is_null(), "value is required but empty"))
+        if col.is_identifier:
+            rules.append(
+                (
+                    "excel_scientific",
+                    col.name,
+                    raw.str.strip_chars().str.contains(EXCEL_SCIENTIFIC),
+                    "an id in scientific notation (a spreadsheet turned it into a number and "
+                    "lost its digits): re-export with the column formatted as text",
+                )
+            )
         if col.logical_type != "string":
             hint = f" (format {col.fmt})" if col.fmt else ""
             rules.append(
@@ -258,7 +383,7 @@ def row_rules(contract: Contract) -> list[tuple[str, str, pl.Expr, str]]:
             )
         if col.decimal:
             scale = col.decimal[1]
-            as_float = raw.str.strip_chars().cast(pl.Float64, strict=False)
+            as_float = number_text(col.name).cast(pl.Float64, strict=False)
             rules.append(
                 (
                     "decimal_places",
@@ -272,6 +397,16 @@ def row_rules(contract: Contract) -> list[tuple[str, str, pl.Expr, str]]:
             rules.append(("minimum", col.name, typed < pl.lit(lo), f"below the minimum {lo}"))
         if hi is not None:
             rules.append(("maximum", col.name, typed > pl.lit(hi), f"above the maximum {hi}"))
+        if col.logical_type in ("date", "timestamp") and not col.allow_future:
+            latest = (options or ReadOptions()).latest_allowed
+            limit = (
+                pl.lit(latest)
+                if col.logical_type == "date"
+                else pl.lit(dt.datetime.combine(latest, dt.time.max))
+            )
+            rules.append(
+                ("future", col.name, typed > limit, f"in the future (after {latest.isoformat()})")
+            )
     return rules
 
 
@@ -283,16 +418,51 @@ class Validated:
     extra_columns: list[str]
 
 
-def validate_frame(contract: Contract, text: pl.DataFrame) -> Validated:
+def match_header(contract: Contract, text: pl.DataFrame) -> pl.DataFrame:
+    """Rename columns that match a contract column up to case and surrounding spaces."""
+    wanted = {c.lower(): c for c in contract.column_names}
+    renames = {
+        c: wanted[c.strip().lower()]
+        for c in text.columns
+        if c not in contract.column_names
+        and c.strip().lower() in wanted
+        and wanted[c.strip().lower()] not in text.columns
+    }
+    return text.rename(renames) if renames else text
+
+
+def _typed_columns(contract: Contract, frame: pl.DataFrame, options: ReadOptions) -> list[pl.Expr]:
+    """Typing expressions; dates and timestamps fall back to the lenient formats only in files
+    where the contract's format does not read every value (the common case stays fast)."""
+    exprs = {c.name: typed_expr(c) for c in contract.columns}
+    temporal = [c for c in contract.columns if c.logical_type in ("date", "timestamp")]
+    if temporal and frame.height:
+        counts = frame.select(
+            *[pl.col(c.name).is_not_null().sum().alias(f"n_{c.name}") for c in temporal],
+            *[exprs[c.name].is_not_null().sum().alias(f"ok_{c.name}") for c in temporal],
+        ).row(0, named=True)
+        for c in temporal:
+            if counts[f"ok_{c.name}"] < counts[f"n_{c.name}"]:
+                order = date_order_of(frame[c.name], options.date_order)
+                exprs[c.name] = typed_expr(c, ReadOptions(options.timezone, order, options.today))
+    return [e.alias(f"__t_{name}") for name, e in exprs.items()]
+
+
+def validate_frame(
+    contract: Contract, text: pl.DataFrame, options: ReadOptions | None = None
+) -> Validated:
     """Validate a frame of text columns (as read from a file, plus ``_row_number``).
 
     Rows that break a rule are returned in ``rejected`` with every failed rule; the others are
     returned typed in ``good``. Missing required columns reject every row.
     """
+    options = options or ReadOptions()
+    text = match_header(contract, text)
     present = set(text.columns)
     missing = [c for c in contract.required_columns if c not in present]
     extra = [c for c in text.columns if c not in contract.column_names and c != "_row_number"]
-    raw_record = pl.struct([c for c in text.columns if c != "_row_number"]).struct.json_encode()
+    fields = [c for c in text.columns if c != "_row_number"]
+    raw_record = pl.struct(fields).struct.json_encode() if fields else pl.lit("{}")
     if missing:
         reason = "file lacks required column(s): " + ", ".join(missing)
         rejected = text.select(
@@ -307,8 +477,8 @@ def validate_frame(contract: Contract, text: pl.DataFrame) -> Validated:
     frame = text.with_columns(
         [pl.lit(None, dtype=pl.String).alias(c) for c in contract.column_names if c not in present]
     ).with_columns([pl.col(c).cast(pl.String) for c in contract.column_names])
-    frame = frame.with_columns([typed_expr(c).alias(f"__t_{c.name}") for c in contract.columns])
-    rules = row_rules(contract)
+    frame = frame.with_columns(_typed_columns(contract, frame, options))
+    rules = row_rules(contract, options)
     failures = [
         pl.when(cond.fill_null(False)).then(pl.lit(f"{column}: {rule}: {message}")).otherwise(None)
         for rule, column, cond, message in rules

@@ -5,17 +5,30 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 import dagster as dg
 import duckdb
+from pydantic import PrivateAttr
+
+from dagster_project import refresh_lock
 
 
 class DuckDBWarehouse(dg.ConfigurableResource):
-    """The warehouse file. Writing steps run one after another (in-process executor)."""
+    """The warehouse file. Writing steps run one after another (in-process executor), and a
+    run holds the refresh lock from its start to its end (one writing process at a time)."""
 
     path: str
     threads: int = 2
     memory_limit: str = "4GB"
+    _lock: Any = PrivateAttr(default=None)
+
+    def setup_for_execution(self, context: dg.InitResourceContext) -> None:
+        self._lock = refresh_lock.acquire(Path(self.path))
+
+    def teardown_after_execution(self, context: dg.InitResourceContext) -> None:
+        refresh_lock.release(self._lock)
+        self._lock = None
 
     @contextmanager
     def connect(self, read_only: bool = False) -> Iterator[duckdb.DuckDBPyConnection]:

@@ -11,6 +11,7 @@ import sys
 import dagster as dg
 import duckdb
 
+from dagster_project import refresh_lock
 from dagster_project.settings import Settings
 
 
@@ -44,10 +45,38 @@ def where(settings: Settings) -> str:
     return "\n".join(lines)
 
 
+def fail_dead_runs(instance: dg.DagsterInstance, job_name: str, warehouse) -> list[str]:
+    """Runs of the refresh still marked as started while no process holds the refresh lock
+    died with their process (killed, power cut): mark them failed so that the run history
+    (and the run queue of the daemon) does not wait for them forever."""
+    if refresh_lock.is_running(warehouse):
+        return []
+    stale = instance.get_run_records(
+        dg.RunsFilter(
+            job_name=job_name,
+            statuses=[dg.DagsterRunStatus.STARTED, dg.DagsterRunStatus.STARTING],
+        )
+    )
+    for record in stale:
+        instance.report_run_failed(
+            record.dagster_run,
+            "The refresh process ended without finishing (killed or crashed); "
+            "the next refresh recovered from it.",
+        )
+    return [r.dagster_run.run_id for r in stale]
+
+
 def main() -> int:
     from dagster_project.definitions import defs, refresh_job, settings
 
     instance = dg.DagsterInstance.get()
+    try:
+        refresh_lock.release(refresh_lock.acquire(settings.warehouse))
+    except refresh_lock.RefreshRunning as exc:
+        print(f"Refresh not started: {exc}", file=sys.stderr)
+        return 2
+    for run_id in fail_dead_runs(instance, refresh_job.name, settings.warehouse):
+        print(f"Run {run_id} had died unfinished; marked failed.", file=sys.stderr)
     result = defs.resolve_job_def(refresh_job.name).execute_in_process(
         instance=instance,
         run_config={"loggers": {"console": {"config": {"log_level": "INFO"}}}},

@@ -28,7 +28,9 @@ KPI_DEFAULTS = {
 def _path(var: str, default: Path, root: Path) -> Path:
     value = os.environ.get(var)
     path = Path(value) if value else default
-    return path if path.is_absolute() else (root / path).resolve()
+    # absolute and normalised, but a final symlink is kept: `site` IS a symlink (to the live
+    # build), and publishing replaces that link; resolving it would publish into the build
+    return Path(os.path.abspath(path if path.is_absolute() else root / path))
 
 
 @dataclass(frozen=True)
@@ -54,7 +56,17 @@ class Settings:
     # defaults for standalone dbt runs, and a test checks that they agree)
     clv: dict[str, str] = field(default_factory=dict)
     site_builds_kept: int = 2
+    timezone: str = "UTC"  # the business's local time zone
+    date_order: str = "DMY"  # DMY or MDY, for a/b/yyyy dates no value of the file settles
     extra: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def read_options(self):  # -> contracts.ReadOptions (imported late: settings imports nothing)
+        from dagster_project.contracts import ReadOptions
+
+        if self.date_order not in ("DMY", "MDY"):
+            raise ValueError(f"EMPATHY_DATE_ORDER must be DMY or MDY, not {self.date_order!r}")
+        return ReadOptions(timezone=self.timezone, date_order=self.date_order)
 
     @property
     def site_builds(self) -> Path:
@@ -98,4 +110,6 @@ def load_settings() -> Settings:
             "EMPATHY_SENTIMENT_LEXICON", PROJECT_ROOT / "config" / "sentiment_lexicon.yaml", root
         ),
         clv={name: os.environ.get(name, default) for name, default in KPI_DEFAULTS.items()},
+        timezone=os.environ.get("EMPATHY_TIMEZONE", "UTC"),
+        date_order=os.environ.get("EMPATHY_DATE_ORDER", "DMY").upper(),
     )

@@ -21,6 +21,8 @@ import plotly.graph_objects as go
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from plotly.colors import sample_colorscale
 
+from dagster_project.faults import pause_point
+
 HERE = Path(__file__).resolve().parent
 QUERIES = HERE / "queries"
 LOWER_IS_BETTER = {"churn_rate", "first_reply", "turnover_12m", "absence_rate"}
@@ -1274,5 +1276,6 @@ def build_site(
     ):
         html = env.get_template(f"{name}.html.j2").render(**common, **context)
         (out_dir / context["page"]).write_text(html)
+        pause_point("report")  # some pages written, not all (crash tests only)
         charts |= {c.id: c.points for c in context["charts"]}
     return SiteSummary(pages=[p for p, _ in PAGES], charts=charts)

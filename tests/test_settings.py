@@ -26,3 +26,17 @@ def test_paths_follow_empathy_home(monkeypatch, tmp_path):
     assert s.site == tmp_path / "site" and s.landing == tmp_path / "landing"
     monkeypatch.setenv("EMPATHY_WAREHOUSE", "elsewhere/wh.duckdb")
     assert load_settings().warehouse == tmp_path / "elsewhere/wh.duckdb"
+
+
+def test_the_site_path_stays_the_symlink_the_publisher_swaps(monkeypatch, tmp_path):
+    """`site` is a symlink to the live build; the setting must name the link, not the build it
+    points to, or the next refresh would publish inside the previous build."""
+    from dagster_project.settings import load_settings
+
+    (tmp_path / ".site-builds" / "b1").mkdir(parents=True)
+    (tmp_path / "site").symlink_to(".site-builds/b1")
+    monkeypatch.setenv("EMPATHY_HOME", str(tmp_path))
+    monkeypatch.delenv("EMPATHY_SITE", raising=False)
+    s = load_settings()
+    assert s.site == tmp_path.resolve() / "site" and s.site.is_symlink()
+    assert s.site_builds == tmp_path.resolve() / ".site-builds"

@@ -31,15 +31,17 @@ def build_ingest_asset(contract: Contract, settings: Settings) -> dg.AssetsDefin
         context: dg.AssetExecutionContext, warehouse: DuckDBWarehouse
     ) -> dg.MaterializeResult:
         with warehouse.connect() as con:
-            results = ingest_source(con, contract, settings.landing)
+            results = ingest_source(con, contract, settings.landing, settings.read_options)
             total = con.execute(f'SELECT count(*) FROM raw."{contract.name}"').fetchall()[0][0]
             rejected_total = con.execute(
                 f'SELECT count(*) FROM raw."{contract.name}__rejected"'
             ).fetchall()[0][0]
         for r in results:
-            (context.log.info if r.status in ("loaded", "duplicate") else context.log.warning)(
-                r.message
-            )
+            (
+                context.log.info
+                if r.status in ("loaded", "duplicate", "empty")
+                else context.log.warning
+            )(r.message)
         if not results:
             context.log.info(f"no new files in landing/{contract.name}/")
         return dg.MaterializeResult(

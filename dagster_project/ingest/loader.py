@@ -17,8 +17,15 @@ from pathlib import Path
 import duckdb
 import polars as pl
 
-from dagster_project.contracts import Contract, raw_table_ddl, rejected_table_ddl, validate_frame
-from dagster_project.ingest.reader import UnreadableFile, read_text_frame
+from dagster_project.contracts import (
+    Contract,
+    ReadOptions,
+    raw_table_ddl,
+    rejected_table_ddl,
+    validate_frame,
+)
+from dagster_project.faults import pause_point
+from dagster_project.ingest.reader import FileText, UnreadableFile, read_text_frame
 
 log = logging.getLogger(__name__)
 
@@ -51,7 +58,7 @@ class FileResult:
     rows_read: int
     rows_loaded: int
     rows_rejected: int
-    status: str  # loaded | partial | rejected | unreadable | duplicate
+    status: str  # loaded | partial | rejected | empty | unreadable | duplicate
     message: str
     loaded_at: dt.datetime
 
@@ -90,8 +97,26 @@ def _summarise_rejections(rejected: pl.DataFrame, limit: int = 3) -> str:
     return f"rejected by rule ({rules}); e.g. {examples}"
 
 
+def _with_malformed(rejected: pl.DataFrame, text: FileText) -> pl.DataFrame:
+    """Rows the reader could not split into the header's fields join the rejected rows."""
+    if text.malformed.is_empty():
+        return rejected
+    malformed = text.malformed.select(
+        "_row_number",
+        pl.lit("field_count").alias("_rule"),
+        pl.lit("(row)").alias("_column"),
+        ("(row): field_count: " + pl.col("_reason")).alias("_reason"),
+        "_raw_record",
+    )
+    return pl.concat([rejected, malformed.cast(rejected.schema)]).sort("_row_number")
+
+
 def load_file(
-    con: duckdb.DuckDBPyConnection, contract: Contract, path: Path, landing: Path
+    con: duckdb.DuckDBPyConnection,
+    contract: Contract,
+    path: Path,
+    landing: Path,
+    options: ReadOptions | None = None,
 ) -> FileResult | None:
     """Load one file in one transaction; ``None`` if its content was loaded before."""
     digest = file_hash(path)
@@ -123,7 +148,8 @@ def load_file(
         )
     try:
         text = read_text_frame(path)
-        checked = validate_frame(contract, text)
+        checked = validate_frame(contract, text.frame, options)
+        checked.rejected = _with_malformed(checked.rejected, text)
         unreadable = None
     except UnreadableFile as exc:
         text, checked, unreadable = None, None, str(exc)
@@ -148,8 +174,15 @@ def load_file(
                     f'INSERT INTO raw."{contract.name}__rejected" BY NAME SELECT * FROM _bad_rows'
                 )
                 con.unregister("_bad_rows")
-            n_read, n_good, n_bad = text.height, good.height, bad.height
-            if checked.missing_columns:
+            n_read, n_good, n_bad = text.rows_read, good.height, bad.height
+            notes = f" (read: {', '.join(text.notes)})" if text.notes else ""
+            if n_read == 0 and not checked.missing_columns:
+                status = "empty"
+                message = f"{rel}: header only, no data rows{notes}"
+            elif n_read == 0 and text.frame.width <= 1:
+                status = "empty"
+                message = f"{rel}: empty file (no header, no rows){notes}"
+            elif checked.missing_columns:
                 status = "rejected"
                 message = (
                     f"{rel}: file rejected: lacks required column(s) "
@@ -158,7 +191,7 @@ def load_file(
                 )
             else:
                 status = "partial" if n_bad else "loaded"
-                parts = [f"{rel}: {n_read} rows read, {n_good} loaded, {n_bad} rejected"]
+                parts = [f"{rel}: {n_read} rows read, {n_good} loaded, {n_bad} rejected{notes}"]
                 if n_bad:
                     parts.append(_summarise_rejections(checked.rejected))
                 if checked.extra_columns:
@@ -179,12 +212,13 @@ def load_file(
             message=message,
             loaded_at=now,
         )
+        pause_point("ingest")  # rows inserted, ledger row not yet (crash tests only)
         _insert_ledger_row(con, result)
         con.execute("COMMIT")
     except BaseException:
         con.execute("ROLLBACK")
         raise
-    (log.warning if status != "loaded" else log.info)(message)
+    (log.warning if status not in ("loaded", "empty") else log.info)(message)
     return result
 
 
@@ -206,6 +240,7 @@ def _record(con: duckdb.DuckDBPyConnection, result: FileResult) -> FileResult:
     con.execute("BEGIN TRANSACTION")
     try:
         result.batch_id = _next_batch_id(con)
+        pause_point("ingest")  # rows inserted, ledger row not yet (crash tests only)
         _insert_ledger_row(con, result)
         con.execute("COMMIT")
     except BaseException:
@@ -216,13 +251,16 @@ def _record(con: duckdb.DuckDBPyConnection, result: FileResult) -> FileResult:
 
 
 def ingest_source(
-    con: duckdb.DuckDBPyConnection, contract: Contract, landing: Path
+    con: duckdb.DuckDBPyConnection,
+    contract: Contract,
+    landing: Path,
+    options: ReadOptions | None = None,
 ) -> list[FileResult]:
     """Load every new file of one source, in file-name order (dated names load oldest first)."""
     ensure_tables(con, contract)
     results = []
     for path in landing_files(landing, contract):
-        res = load_file(con, contract, path, landing)
+        res = load_file(con, contract, path, landing, options)
         if res is not None:
             results.append(res)
     return results

@@ -19,6 +19,7 @@ from pathlib import Path
 
 import duckdb
 
+from dagster_project.faults import pause_point
 from reports.build import SiteSummary, build_site
 
 
@@ -89,6 +90,8 @@ def publish(
     analytics.parent.mkdir(parents=True, exist_ok=True)
     builds.mkdir(parents=True, exist_ok=True)
     checkpoint(warehouse)
+    for stale in analytics.parent.glob(f".{analytics.name}.*.tmp"):  # left by a killed refresh
+        stale.unlink(missing_ok=True)
     tmp_db = analytics.with_name(f".{analytics.name}.{build_id}.tmp")
     partial = builds / f".{build_id}.partial"
     try:
@@ -101,6 +104,7 @@ def publish(
         partial.rename(final)
         tmp_db.chmod(0o444)
         os.replace(tmp_db, analytics)
+        pause_point("publish")  # new analyst copy, previous site (crash tests only)
         swap_symlink(site, final)
     finally:
         tmp_db.unlink(missing_ok=True)

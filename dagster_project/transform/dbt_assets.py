@@ -16,6 +16,7 @@ from dagster_dbt import (
     dbt_assets,
 )
 
+from dagster_project.faults import pause_point
 from dagster_project.settings import load_settings
 
 settings = load_settings()
@@ -98,7 +99,10 @@ AFTER_PYTHON_MODELS = "source:models+"
 def dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResource):
     """``dbt build`` of staging, intermediate and the marts that need no fitted model: models,
     seeds and their tests; a failing test fails the step and so stops everything downstream."""
-    yield from dbt.cli(["build"], context=context).stream()
+    for n, event in enumerate(dbt.cli(["build"], context=context).stream()):
+        if n == 10:  # dbt is part-way through the build (crash tests only)
+            pause_point("dbt")
+        yield event
 
 
 @dbt_assets(

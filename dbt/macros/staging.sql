@@ -13,3 +13,11 @@
          else left(sha256('{{ env_var("EMPATHY_SALT", "empathy-demo-salt-change-me") }}' || '|' || {{ expr }}), 20)
     end
 {%- endmacro %}
+
+{#- Free text leaves raw with e-mail addresses and phone numbers masked: customers write
+    "call me on 07700 900123" into comments, and texts travel to marts and the report. -#}
+{% macro redact_contacts(expr) -%}
+    regexp_replace(
+        regexp_replace({{ expr }}, '[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)+', '[e-mail removed]', 'g'),
+        '(\+\d{1,3}[ .-]?)?(\(\d{2,5}\)|\d{2,5})[ .-]?\d{3,4}[ .-]?\d{3,4}', '[phone removed]', 'g')
+{%- endmacro %}

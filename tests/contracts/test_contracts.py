@@ -80,7 +80,7 @@ def test_rows_are_typed_and_each_broken_rule_is_named(contracts):
             },
             {
                 "customer_id": "C2",
-                "signup_date": "03/02/2025",
+                "signup_date": "2025-02-30",
                 "home_store": "uptown",
                 "loyalty_member": "maybe",
             },

@@ -95,40 +95,6 @@ def test_every_landing_row_is_in_a_raw_or_rejected_table_and_the_ledger_says_so(
     ]
 
 
-# the documented exceptions: the contacts staging model and the owner-facing follow-up lists
-PERSONAL_ALLOWED = {
-    ("staging", "stg_crm__customer_contacts"),
-    ("marts", "rpt_customers_at_risk"),
-    ("marts", "rpt_follow_up"),
-}
-DIRECT_IDENTIFIERS = {
-    "first_name",
-    "last_name",
-    "customer_name",
-    "email",
-    "phone",
-    "requester_email",
-    "customer_id",
-    "crm_customer_id",
-}
-
-
-def test_no_names_emails_or_phones_leave_raw_except_the_follow_up_list(home):
-    cols = home.query(
-        "SELECT table_schema, table_name, column_name FROM information_schema.columns "
-        "WHERE table_schema IN ('staging', 'intermediate', 'marts')"
-    )
-    leaks = {
-        (s, t, c) for s, t, c in cols if c in DIRECT_IDENTIFIERS and (s, t) not in PERSONAL_ALLOWED
-    }
-    assert not leaks
-    assert {(s, t) for s, t, c in cols if c == "email"} == PERSONAL_ALLOWED
-    emails = home.query(
-        "SELECT count(*) FROM staging.stg_support__tickets WHERE description LIKE '%@%'"
-    )
-    assert emails == [(0,)]
-
-
 def test_a_second_run_loads_no_file_and_leaves_every_mart_identical(home):
     before_ledger = home.query("SELECT count(*), max(batch_id) FROM raw.ingest_ledger")
     before_runs = home.query("SELECT run_id FROM models.clv_model_runs ORDER BY run_seq")

@@ -149,4 +149,4 @@ def test_an_empty_file_is_recorded_with_zero_rows(tmp_path, con, contracts):
     landing = tmp_path / "landing"
     write(landing / "nps_responses" / "empty.csv", [HEADER])
     [res] = ingest_source(con, contracts["nps_responses"], landing)
-    assert (res.rows_read, res.rows_loaded, res.rows_rejected, res.status) == (0, 0, 0, "loaded")
+    assert (res.rows_read, res.rows_loaded, res.rows_rejected, res.status) == (0, 0, 0, "empty")

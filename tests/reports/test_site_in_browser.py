@@ -184,3 +184,34 @@ def test_the_dbt_docs_are_published_under_the_site(home):
     docs = (home.site / "docs" / "index.html").read_text()
     assert "kpi_customer_value_summary" in docs and "fct_customer_clv" in docs
     assert 'href="docs/index.html"' in (home.site / "index.html").read_text()
+
+
+HOSTILE = (
+    "<script>console.error('injected')</script><img src=x onerror=\"console.error('img')\">"
+    " Robert'); DROP TABLE marts.kpi_nps_monthly;--"
+)
+
+
+def test_text_with_html_javascript_and_sql_is_shown_as_text(home, tmp_path):
+    """Customers' words go into the page as text: a comment holding a script, an image with an
+    onerror handler and an SQL injection is displayed verbatim and nothing runs (any console
+    message fails the page load)."""
+    import duckdb
+
+    from reports.build import build_site
+
+    db = tmp_path / "analytics.duckdb"
+    shutil.copyfile(home.analytics, db)
+    con = duckdb.connect(str(db))
+    try:
+        con.execute("UPDATE marts.rpt_unmatched_texts SET text = ?", [HOSTILE])
+        con.execute("UPDATE marts.rpt_follow_up SET verbatim = ?", [HOSTILE])
+        assert con.execute("SELECT count(*) FROM marts.rpt_follow_up").fetchall()[0][0] > 0
+    finally:
+        con.close()
+    build_site(db, tmp_path / "site")
+    html = (tmp_path / "site" / "voice.html").read_text()
+    assert "<script>console.error" not in html and "<img src=x" not in html
+    dom = chromium((tmp_path / "site" / "voice.html").as_uri(), "--dump-dom")
+    assert dom.count("&lt;script&gt;console.error('injected')&lt;/script&gt;") >= 2
+    assert "DROP TABLE marts.kpi_nps_monthly;--" in dom

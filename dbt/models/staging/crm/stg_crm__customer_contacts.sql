@@ -1,3 +1,5 @@
+{{ config(materialized="ephemeral") }}
+
 -- PERSONAL DATA. Names and contact details of CRM customers, keyed by the salted customer key.
 -- Used only by owner-facing follow-up lists (rpt_ models); no other model may select from it.
 with latest as (

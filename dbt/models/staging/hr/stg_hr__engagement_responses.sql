@@ -13,6 +13,6 @@ select
     item_growth,
     item_workload,
     enps_score,
-    comment,
+    {{ redact_contacts("comment") }} as comment,
     _batch_id as batch_id
 from latest

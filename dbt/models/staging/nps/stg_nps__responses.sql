@@ -12,6 +12,6 @@ select
     score,
     case when score >= 9 then 'promoter' when score >= 7 then 'passive' else 'detractor' end
         as nps_category,
-    comment,
+    {{ redact_contacts("comment") }} as comment,
     _batch_id as batch_id
 from latest

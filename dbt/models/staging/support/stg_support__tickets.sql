@@ -14,9 +14,9 @@ select
     reopens,
     agent_replies,
     {{ hash_key('agent_id') }} as agent_key,
-    subject,
-    description,
+    {{ redact_contacts("subject") }} as subject,
+    {{ redact_contacts("description") }} as description,
     csat_score,
-    csat_comment,
+    {{ redact_contacts("csat_comment") }} as csat_comment,
     _batch_id as batch_id
 from latest
