@@ -46,10 +46,14 @@ test-deps:
 dev: setup manifest
 	$(BIN)/dagster dev -m dagster_project.definitions -h 127.0.0.1 -p 3000
 
-## bench: benchmarks (not in CI): CLV fit vs lifetimes, fit + SQL scoring of 1M customers
+## bench: benchmarks (not in CI): refresh at a scale tier (TIER=S|M|L) against DuckDB's lower
+##        bound; CLV fit vs lifetimes and SQL scoring of 1M customers (BENCH=refresh|clv|all)
+TIER ?= S
+BENCH ?= all
 bench: setup manifest
 	$(UV) sync --frozen --python $(PYTHON) --group bench
-	$(BIN)/python -m benchmarks.bench_clv
+	@if [ "$(BENCH)" != clv ]; then $(BIN)/python -m benchmarks.bench_refresh --tier $(TIER); fi
+	@if [ "$(BENCH)" != refresh ]; then $(BIN)/python -m benchmarks.bench_clv; fi
 
 ## report-pdf: print the published overview page to site/overview.pdf with headless Chromium
 SITE ?= site

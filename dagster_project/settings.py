@@ -44,7 +44,7 @@ class Settings:
     dbt_project_dir: Path
     salt: str
     demo_seed: int
-    demo_customers: int
+    demo_customers: int | None  # None: the tier's own number
     demo_bad_rows: bool
     duckdb_threads: int
     duckdb_memory_limit: str
@@ -56,6 +56,8 @@ class Settings:
     # defaults for standalone dbt runs, and a test checks that they agree)
     clv: dict[str, str] = field(default_factory=dict)
     site_builds_kept: int = 2
+    demo_tier: str = "S"
+    full_refresh: bool = False  # rebuild incremental models from every raw row
     timezone: str = "UTC"  # the business's local time zone
     date_order: str = "DMY"  # DMY or MDY, for a/b/yyyy dates no value of the file settles
     extra: dict[str, str] = field(default_factory=dict)
@@ -98,7 +100,9 @@ def load_settings() -> Settings:
         dbt_project_dir=PROJECT_ROOT / "dbt",
         salt=os.environ.get("EMPATHY_SALT", "empathy-demo-salt-change-me"),
         demo_seed=int(os.environ.get("EMPATHY_DEMO_SEED", "42")),
-        demo_customers=int(os.environ.get("EMPATHY_DEMO_CUSTOMERS", "1500")),
+        demo_customers=int(os.environ.get("EMPATHY_DEMO_CUSTOMERS") or 0) or None,
+        demo_tier=os.environ.get("EMPATHY_DEMO_TIER", "S").upper(),
+        full_refresh=os.environ.get("EMPATHY_FULL_REFRESH", "0").lower() in ("1", "true", "yes"),
         demo_bad_rows=os.environ.get("EMPATHY_DEMO_BAD_ROWS", "1") not in ("0", "false", "no"),
         duckdb_threads=int(os.environ.get("EMPATHY_DUCKDB_THREADS", str(os.cpu_count() or 2))),
         duckdb_memory_limit=os.environ.get("EMPATHY_DUCKDB_MEMORY_LIMIT", "4GB"),

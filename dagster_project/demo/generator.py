@@ -25,7 +25,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import numpy as np
@@ -94,6 +94,25 @@ class DemoConfig:
     customers: int = 1500
     seed: int = 42
     bad_rows: bool = True
+    # scale knobs for the benchmark tiers (1 = the demo's own business)
+    walk_in_scale: float = 1.0  # walk-in customers per day
+    ticket_rate: float = 0.04  # share of purchases that lead to a support ticket
+    nps_scale: float = 1.0  # survey sampling rate
+    staff_scale: float = 1.0  # employees per store
+
+
+# Scale tiers (make bench TIER=...): S is the demo; M and L are sized to about
+# M: 50k customers, 2M POS lines;  L: 500k customers, 20M POS lines, 500k tickets,
+# 200k NPS responses, 2k employees (two years of data).
+TIERS = {
+    "S": DemoConfig(),
+    "M": DemoConfig(
+        customers=50_000, walk_in_scale=11.6, ticket_rate=0.1, nps_scale=0.5, staff_scale=4
+    ),
+    "L": DemoConfig(
+        customers=500_000, walk_in_scale=116, ticket_rate=0.108, nps_scale=0.23, staff_scale=26
+    ),
+}
 
 
 def months() -> list[dt.date]:
@@ -216,7 +235,7 @@ class Demo:
                 day = START + dt.timedelta(days=int(t))
                 store = home if rng.random() < 0.85 else STORES[int(rng.integers(3))]
                 purchases.append((cid, day, store))
-                if rng.random() < 0.04:  # this purchase leads to a support ticket
+                if rng.random() < self.cfg.ticket_rate:  # the purchase leads to a ticket
                     e = self.lagged_e(store, day)
                     bad = rng.random() < 1 / (1 + np.exp(1.0 + 0.5 * e))  # ~27%, more when e low
                     tday = day + dt.timedelta(days=int(rng.integers(0, 3)))
@@ -239,7 +258,9 @@ class Demo:
             day = START + dt.timedelta(days=k)
             for s in STORES:
                 mult = 1 + beta * self.lagged_e(s, day)
-                for _ in range(rng.poisson(walk_rate * STORE_WEIGHT[s] * mult)):
+                for _ in range(
+                    rng.poisson(walk_rate * STORE_WEIGHT[s] * mult * self.cfg.walk_in_scale)
+                ):
                     rows.append((None, day, s))
         rows.sort(key=lambda r: (r[1], r[2]))
         n = len(rows)
@@ -389,11 +410,11 @@ class Demo:
             return e
 
         for s in STORES:
-            n = int(round(14 * STORE_WEIGHT[s])) + 2
+            n = int(round(14 * STORE_WEIGHT[s] * self.cfg.staff_scale)) + 2
             for k in range(n):
                 role = "store_manager" if k == 0 else roles[int(rng.integers(0, 4))]
                 hire(s, role, START - dt.timedelta(days=int(rng.integers(30, 1500))))
-        for _ in range(3):
+        for _ in range(max(3, round(3 * self.cfg.staff_scale))):
             hire("downtown", "support_agent", START - dt.timedelta(days=int(rng.integers(30, 900))))
         # monthly turnover: hazard higher when the store's engagement is low; leavers replaced
         for m, first_day in enumerate(self.months):
@@ -571,7 +592,7 @@ class Demo:
         sample = pay.filter(
             pl.Series(
                 rng.random(pay.height)
-                < np.where(pay["customer_id"].is_null().to_numpy(), 0.03, 0.15)
+                < np.where(pay["customer_id"].is_null().to_numpy(), 0.03, 0.15) * self.cfg.nps_scale
             )
         )
         rows = []
@@ -780,11 +801,17 @@ def write_demo(landing: Path, cfg: DemoConfig) -> dict[str, int]:
     return {"written": written, "unchanged": unchanged}
 
 
+def demo_config(tier: str | None, customers: int | None, seed: int, bad_rows: bool) -> DemoConfig:
+    """The tier's business (S when none), with the number of customers overridden if given."""
+    base = TIERS[(tier or "S").upper()]
+    return replace(base, customers=customers or base.customers, seed=seed, bad_rows=bad_rows)
+
+
 def main() -> None:
     from dagster_project.settings import load_settings
 
     s = load_settings()
-    cfg = DemoConfig(customers=s.demo_customers, seed=s.demo_seed, bad_rows=s.demo_bad_rows)
+    cfg = demo_config(s.demo_tier, s.demo_customers, s.demo_seed, s.demo_bad_rows)
     counts = write_demo(s.landing, cfg)
     print(
         f"demo business ({cfg.customers} customers, seed {cfg.seed}) -> {s.landing}: "

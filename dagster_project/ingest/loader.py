@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import logging
+import time
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
@@ -61,6 +62,11 @@ class FileResult:
     status: str  # loaded | partial | rejected | empty | unreadable | duplicate
     message: str
     loaded_at: dt.datetime
+    seconds: float = 0.0  # time to read, validate and load the file (not in the ledger)
+
+    @property
+    def rows_per_second(self) -> float:
+        return self.rows_read / self.seconds if self.seconds > 0 else 0.0
 
 
 def file_hash(path: Path) -> str:
@@ -231,7 +237,7 @@ def _next_batch_id(con: duckdb.DuckDBPyConnection) -> int:
 def _insert_ledger_row(con: duckdb.DuckDBPyConnection, result: FileResult) -> None:
     con.execute(
         "INSERT INTO raw.ingest_ledger VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        list(asdict(result).values()),
+        [v for k, v in asdict(result).items() if k != "seconds"],
     )
 
 
@@ -260,7 +266,9 @@ def ingest_source(
     ensure_tables(con, contract)
     results = []
     for path in landing_files(landing, contract):
+        start = time.monotonic()
         res = load_file(con, contract, path, landing, options)
         if res is not None:
+            res.seconds = time.monotonic() - start
             results.append(res)
     return results

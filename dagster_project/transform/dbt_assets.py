@@ -86,6 +86,12 @@ translator = EmpathyTranslator(
 )
 
 
+def build_args() -> list[str]:
+    """``dbt build``; with EMPATHY_FULL_REFRESH=1 the incremental models are rebuilt from all
+    raw rows (after a change to their SQL or to EMPATHY_SALT)."""
+    return ["build", *(["--full-refresh"] if settings.full_refresh else [])]
+
+
 # Models downstream of the Python model fits run in a second dbt invocation, after the fits.
 AFTER_PYTHON_MODELS = "source:models+"
 
@@ -99,7 +105,7 @@ AFTER_PYTHON_MODELS = "source:models+"
 def dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResource):
     """``dbt build`` of staging, intermediate and the marts that need no fitted model: models,
     seeds and their tests; a failing test fails the step and so stops everything downstream."""
-    for n, event in enumerate(dbt.cli(["build"], context=context).stream()):
+    for n, event in enumerate(dbt.cli(build_args(), context=context).stream()):
         if n == 10:  # dbt is part-way through the build (crash tests only)
             pause_point("dbt")
         yield event
@@ -113,7 +119,7 @@ def dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResource):
 )
 def dbt_scored_models(context: dg.AssetExecutionContext, dbt: DbtCliResource):
     """``dbt build`` of the models that score customers from the stored model fits."""
-    yield from dbt.cli(["build"], context=context).stream()
+    yield from dbt.cli(build_args(), context=context).stream()
 
 
 def mart_keys() -> list[dg.AssetKey]:

@@ -21,3 +21,13 @@
         regexp_replace({{ expr }}, '[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)+', '[e-mail removed]', 'g'),
         '(\+\d{1,3}[ .-]?)?(\(\d{2,5}\)|\d{2,5})[ .-]?\d{3,4}[ .-]?\d{3,4}', '[phone removed]', 'g')
 {%- endmacro %}
+
+{#- Incremental models read only the raw batches they have not seen: batch ids increase in load
+    order, so every raw row with a batch above the highest one the model holds is new. On a
+    full refresh (or the first run) every batch is read. -#}
+{% macro new_batches(relation, batch_column='batch_id') -%}
+    (select * from {{ relation }}
+    {%- if is_incremental() %}
+     where _batch_id > (select coalesce(max({{ batch_column }}), 0) from {{ this }})
+    {%- endif %})
+{%- endmacro %}

@@ -11,6 +11,7 @@ row is in a raw or a rejected table as the ledger says.
 
 import hashlib
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -31,13 +32,44 @@ def home(tmp_path_factory):
     return demo_home(tmp_path_factory)
 
 
-def add_nps_file(home: Home, tag: str) -> str:
-    """A new export with five responses: something new to load, build and publish."""
+DAYS = {"ingest": 1, "dbt": 2, "report": 3, "publish": 4}  # the day of November each brings
+
+
+def add_day_files(home: Home, tag: str) -> str:
+    """One more day of exports, as a daily refresh receives them: POS payments (a known
+    customer and a walk-in) with their item lines, a corrected item line of a transaction loaded
+    long ago (it touches an old row of the incremental fact), and five NPS responses. Returns
+    the NPS file's ledger name."""
+    day = f"2026-11-0{DAYS[tag]}"
+    tx_header = (
+        "transaction_id,transaction_at,store_id,customer_id,event_type,payment_method,"
+        "gross_sales,discounts,net_sales,tax,refund_of_transaction_id,staff_id"
+    )
+    tx = [
+        f"KT-{tag}-1,{day} 09:00:00,downtown,C000001,payment,card,5.30,0.00,5.30,1.06,,",
+        f"KT-{tag}-2,{day} 10:30:00,riverside,,payment,cash,2.40,0.00,2.40,0.48,,",
+    ]
+    first_lines = sorted((home.landing / "pos_line_items").glob("*.csv"))[0]
+    header, old_line = first_lines.read_text().splitlines()[:2]
+    fields = old_line.split(",")
+    fields[5] = f"{1 + DAYS[tag]}.00"  # a corrected quantity for an old transaction
+    lines = [
+        f"KT-{tag}-1-1,KT-{tag}-1,PA01,Croissant,pastry,1.00,2.40,0.00,2.40,0.72",
+        f"KT-{tag}-1-2,KT-{tag}-1,CA02,Brownie,cake,1.00,2.90,0.00,2.90,1.01",
+        f"KT-{tag}-2-1,KT-{tag}-2,PA01,Croissant,pastry,1.00,2.40,0.00,2.40,0.72",
+        ",".join(fields),
+    ]
+    (home.landing / "pos_transactions" / f"pos_transactions_{day}.csv").write_text(
+        "\n".join([tx_header, *tx]) + "\n"
+    )
+    (home.landing / "pos_line_items" / f"pos_line_items_{day}.csv").write_text(
+        "\n".join([header, *lines]) + "\n"
+    )
     rows = [
-        f"KILL-{tag}-{i},,2026-10-2{i} 10:00:00,downtown,in_store,{5 + i},{tag} visit {i}"
+        f"KILL-{tag}-{i},,{day} 1{i}:00:00,downtown,in_store,{5 + i},{tag} visit {i}"
         for i in range(5)
     ]
-    path = home.landing / "nps_responses" / f"nps_responses_zz-{tag}.csv"
+    path = home.landing / "nps_responses" / f"nps_responses_{day}.csv"
     path.write_text(
         "response_id,customer_id,responded_at,store_id,touchpoint,score,comment\n"
         + "\n".join(rows)
@@ -143,7 +175,7 @@ def test_a_refresh_killed_at_each_point_leaves_a_complete_publication(home, stor
     """Each killed refresh is also the recovery of the one killed before it: it loads what that
     one did not commit, and then dies at its own point."""
     before = published(home)
-    new_file = story["files"][point] = add_nps_file(home, point)
+    new_file = story["files"][point] = add_day_files(home, point)
     running = kill_at(home, point, tmp_path)
     if point == "dbt":
         assert any("dbt" in cmd for cmd in running), running  # killed with dbt mid-build
@@ -191,3 +223,55 @@ def test_the_next_refresh_recovers_while_an_analyst_reads_the_published_copy(hom
     assert not list(home.analytics.parent.glob(".*.tmp"))  # no temporary copy left behind
     assert not list((home.root / ".site-builds").glob(".*.partial"))
     assert len(list((home.root / ".site-builds").iterdir())) <= 2  # older builds pruned
+
+
+# Lineage and run bookkeeping differ between two warehouses that loaded the same files in a
+# different number of refreshes (batch numbers, model-run ids, load times); everything else in
+# the marts must be identical.
+BOOKKEEPING_MARTS = {"fct_ingested_files", "kpi_data_quality"}
+BOOKKEEPING_COLUMNS = {"batch_id", "lines_batch_id", "bgnbd_run_id", "gamma_gamma_run_id"}
+
+
+def mart_contents(home: Home) -> dict[str, str]:
+    con = duckdb.connect(str(home.warehouse), read_only=True)
+    try:
+        cols: dict[str, list[str]] = {}
+        for table, column in con.execute(
+            "SELECT table_name, column_name FROM information_schema.columns "
+            "WHERE table_schema = 'marts' ORDER BY table_name, ordinal_position"
+        ).fetchall():
+            if table not in BOOKKEEPING_MARTS and column not in BOOKKEEPING_COLUMNS:
+                cols.setdefault(table, []).append(f'"{column}"')
+        return {
+            t: hashlib.sha256(
+                repr(
+                    con.execute(f"SELECT {', '.join(c)} FROM marts.{t} ORDER BY ALL").fetchall()
+                ).encode()
+            ).hexdigest()
+            for t, c in cols.items()
+        }
+    finally:
+        con.close()
+
+
+def test_the_daily_refreshes_built_the_same_marts_as_one_full_refresh(home, tmp_path):
+    """The home above was refreshed day by day (its incremental models only read new batches,
+    killed runs included); a new warehouse loading the same files in one refresh must hold
+    identical marts."""
+    # the old item line corrected every day (last to 5 units) reached the incremental fact
+    first_lines = sorted((home.landing / "pos_line_items").glob("*.csv"))[0]
+    line_id, tx_id = first_lines.read_text().splitlines()[1].split(",")[:2]
+    assert home.query(
+        f"SELECT quantity FROM staging.stg_pos__line_items WHERE line_item_id = '{line_id}'"
+    ) == [(5,)]
+    assert home.query(
+        f"SELECT item_units FROM marts.fct_pos_transactions WHERE transaction_id = '{tx_id}'"
+    ) == home.query(
+        f"SELECT sum(quantity) FROM staging.stg_pos__line_items WHERE transaction_id = '{tx_id}'"
+    )
+    full = Home(tmp_path / "full")
+    shutil.copytree(home.landing, full.landing)
+    full.refresh()
+    incremental, rebuilt = mart_contents(home), mart_contents(full)
+    assert len(rebuilt) >= 30
+    assert incremental == rebuilt, [t for t in rebuilt if incremental.get(t) != rebuilt[t]]

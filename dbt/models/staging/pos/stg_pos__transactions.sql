@@ -1,5 +1,14 @@
+-- Incremental (a large fact): each refresh reads only the new raw batches and replaces the
+-- rows of the keys they carry (the latest batch wins, as for every staging model).
+{{ config(
+    materialized='incremental',
+    unique_key='transaction_id',
+    incremental_strategy='delete+insert',
+    on_schema_change='fail'
+) }}
+
 with latest as (
-    {{ latest_per_key(source('raw', 'pos_transactions'), 'transaction_id') }}
+    {{ latest_per_key(new_batches(source('raw', 'pos_transactions')), 'transaction_id') }}
 )
 
 select
