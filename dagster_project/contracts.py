@@ -257,7 +257,8 @@ def _time_suffixes() -> list[str]:
 def typed_expr(col: Column, lenient: ReadOptions | None = None) -> pl.Expr:
     """Expression that turns the column's text into its contract type (null when it fails).
 
-    With ``lenient``, dates and timestamps are also read in the other common export formats
+    With ``lenient``, numbers are also read as spreadsheets and POS tools write them (see
+    :func:`number_text`), and dates and timestamps are also read in the other common export formats
     (ISO with a T or an offset, day-first or month-first as ``date_order`` says, with or
     without seconds), and timestamps with an offset or Z are converted to local time.
     """
@@ -266,6 +267,8 @@ def typed_expr(col: Column, lenient: ReadOptions | None = None) -> pl.Expr:
         case "string":
             return pl.col(col.name)
         case "integer":
+            if lenient is None:
+                return text.cast(pl.Int64, strict=False)
             plain = number_text(col.name)
             return pl.coalesce(
                 plain.cast(pl.Int64, strict=False),
@@ -275,6 +278,8 @@ def typed_expr(col: Column, lenient: ReadOptions | None = None) -> pl.Expr:
                 .otherwise(None),
             )
         case "number":
+            if lenient is None:
+                return text.cast(col.polars_type, strict=False)
             return number_text(col.name).cast(col.polars_type, strict=False)
         case "date":
             primary = text.str.strptime(pl.Date, col.fmt or "%Y-%m-%d", strict=False)
@@ -340,7 +345,7 @@ def date_order_of(values: pl.Series, default: str) -> str:
 
 
 def row_rules(
-    contract: Contract, options: ReadOptions | None = None
+    contract: Contract, options: ReadOptions | None = None, lenient: frozenset[str] = frozenset()
 ) -> list[tuple[str, str, pl.Expr, str]]:
     """(rule, column, failing-row condition over raw text + typed ``__t_<col>``, message).
 
@@ -383,7 +388,8 @@ def row_rules(
             )
         if col.decimal:
             scale = col.decimal[1]
-            as_float = number_text(col.name).cast(pl.Float64, strict=False)
+            text = number_text(col.name) if col.name in lenient else raw.str.strip_chars()
+            as_float = text.cast(pl.Float64, strict=False)
             rules.append(
                 (
                     "decimal_places",
@@ -431,21 +437,30 @@ def match_header(contract: Contract, text: pl.DataFrame) -> pl.DataFrame:
     return text.rename(renames) if renames else text
 
 
-def _typed_columns(contract: Contract, frame: pl.DataFrame, options: ReadOptions) -> list[pl.Expr]:
-    """Typing expressions; dates and timestamps fall back to the lenient formats only in files
-    where the contract's format does not read every value (the common case stays fast)."""
+def _typed_columns(
+    contract: Contract, frame: pl.DataFrame, options: ReadOptions
+) -> tuple[list[pl.Expr], frozenset[str]]:
+    """Typing expressions, and the columns read leniently: numbers, dates and timestamps fall
+    back to the lenient readings only in files where the plain reading (the contract's format)
+    does not read every value, so that the common case stays fast."""
     exprs = {c.name: typed_expr(c) for c in contract.columns}
-    temporal = [c for c in contract.columns if c.logical_type in ("date", "timestamp")]
-    if temporal and frame.height:
+    checked = [c for c in contract.columns if c.logical_type not in ("string", "boolean")]
+    lenient: set[str] = set()
+    if checked and frame.height:
         counts = frame.select(
-            *[pl.col(c.name).is_not_null().sum().alias(f"n_{c.name}") for c in temporal],
-            *[exprs[c.name].is_not_null().sum().alias(f"ok_{c.name}") for c in temporal],
+            *[pl.col(c.name).is_not_null().sum().alias(f"n_{c.name}") for c in checked],
+            *[exprs[c.name].is_not_null().sum().alias(f"ok_{c.name}") for c in checked],
         ).row(0, named=True)
-        for c in temporal:
+        for c in checked:
             if counts[f"ok_{c.name}"] < counts[f"n_{c.name}"]:
-                order = date_order_of(frame[c.name], options.date_order)
+                lenient.add(c.name)
+                order = (
+                    date_order_of(frame[c.name], options.date_order)
+                    if c.logical_type in ("date", "timestamp")
+                    else options.date_order
+                )
                 exprs[c.name] = typed_expr(c, ReadOptions(options.timezone, order, options.today))
-    return [e.alias(f"__t_{name}") for name, e in exprs.items()]
+    return [e.alias(f"__t_{name}") for name, e in exprs.items()], frozenset(lenient)
 
 
 def validate_frame(
@@ -477,8 +492,9 @@ def validate_frame(
     frame = text.with_columns(
         [pl.lit(None, dtype=pl.String).alias(c) for c in contract.column_names if c not in present]
     ).with_columns([pl.col(c).cast(pl.String) for c in contract.column_names])
-    frame = frame.with_columns(_typed_columns(contract, frame, options))
-    rules = row_rules(contract, options)
+    typed, lenient = _typed_columns(contract, frame, options)
+    frame = frame.with_columns(typed)
+    rules = row_rules(contract, options, lenient)
     failures = [
         pl.when(cond.fill_null(False)).then(pl.lit(f"{column}: {rule}: {message}")).otherwise(None)
         for rule, column, cond, message in rules
