@@ -1,18 +1,19 @@
 -- The lower bound of a full refresh: the heavy marts computed by DuckDB alone, straight from the
 -- landing files, with none of the pipeline around it (no contract validation, no rejected rows,
--- no ledger, no quality checks, no CLV model fits, no report). `{landing}` is the landing folder.
+-- no ledger, no quality checks, no CLV model fits, no report). Rows DuckDB cannot read as typed
+-- (the planted bad rows) are skipped (ignore_errors). `{landing}` is the landing folder.
 -- Latest file wins per key, as in the warehouse (files load in name order).
 
 create table pos_transactions as
 select * exclude (filename)
-from read_csv('{landing}/pos_transactions/*.csv', header = true, filename = true,
+from read_csv('{landing}/pos_transactions/*.csv', header = true, filename = true, ignore_errors = true,
               types = {'gross_sales': 'decimal(12,2)', 'discounts': 'decimal(12,2)',
                        'net_sales': 'decimal(12,2)', 'tax': 'decimal(12,2)'})
 qualify row_number() over (partition by transaction_id order by filename desc) = 1;
 
 create table pos_line_items as
 select * exclude (filename)
-from read_csv('{landing}/pos_line_items/*.csv', header = true, filename = true,
+from read_csv('{landing}/pos_line_items/*.csv', header = true, filename = true, ignore_errors = true,
               types = {'quantity': 'decimal(10,2)', 'unit_price': 'decimal(12,2)',
                        'discount': 'decimal(12,2)', 'net_sales': 'decimal(12,2)',
                        'unit_cost': 'decimal(12,2)'})
@@ -20,7 +21,7 @@ qualify row_number() over (partition by line_item_id order by filename desc) = 1
 
 create table crm_customers as
 select * exclude (filename)
-from read_csv('{landing}/crm_customers/*.csv', header = true, filename = true)
+from read_csv('{landing}/crm_customers/*.csv', header = true, filename = true, ignore_errors = true)
 qualify row_number() over (partition by customer_id order by filename desc) = 1;
 
 create table fct_pos_transactions as
@@ -69,7 +70,7 @@ select store_id, cast(date_trunc('month', responded_at) as date) as month, count
        round(100.0 * (count(*) filter (where score >= 9) - count(*) filter (where score <= 6))
              / count(*), 1) as nps
 from (select * exclude (filename)
-      from read_csv('{landing}/nps_responses/*.csv', header = true, filename = true)
+      from read_csv('{landing}/nps_responses/*.csv', header = true, filename = true, ignore_errors = true)
       qualify row_number() over (partition by response_id order by filename desc) = 1)
 group by all;
 
@@ -79,18 +80,18 @@ select cast(date_trunc('month', created_at) as date) as month, count(*) as ticke
        count(csat_score) as csat_ratings,
        round(100.0 * count(*) filter (where csat_score >= 4) / nullif(count(csat_score), 0), 1) as csat_pct
 from (select * exclude (filename)
-      from read_csv('{landing}/support_tickets/*.csv', header = true, filename = true)
+      from read_csv('{landing}/support_tickets/*.csv', header = true, filename = true, ignore_errors = true)
       qualify row_number() over (partition by ticket_id order by filename desc) = 1)
 group by all;
 
 create table kpi_team_monthly as
 with employees as (
     select * exclude (filename)
-    from read_csv('{landing}/hr_employees/*.csv', header = true, filename = true)
+    from read_csv('{landing}/hr_employees/*.csv', header = true, filename = true, ignore_errors = true)
     qualify row_number() over (partition by employee_id order by filename desc) = 1
 )
 select e.store_id, cast(date_trunc('month', a.absence_date) as date) as month,
        sum(a.hours) as absence_hours, sum(a.scheduled_hours) as scheduled_hours
-from read_csv('{landing}/hr_absences/*.csv', header = true) a
+from read_csv('{landing}/hr_absences/*.csv', header = true, ignore_errors = true) a
 join employees e using (employee_id)
 group by all;
