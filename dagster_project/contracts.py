@@ -224,11 +224,12 @@ THOUSANDS_COMMA = r"^-?\d{1,3}(,\d{3})+(\.\d+)?$"
 EXCEL_SCIENTIFIC = r"^\d(\.\d+)?[eE]\+\d+$"
 
 
-def number_text(name: str) -> pl.Expr:
+def number_text(name: str | pl.Expr) -> pl.Expr:
     """Number text as exported by spreadsheets and POS tools, made plain: currency symbols and
     spaces dropped, (12.50) and 12.50- as negatives, thousands separators removed, a decimal
     comma turned into a point."""
-    t = pl.col(name).str.strip_chars().str.replace_all(CURRENCY_AND_SPACE, "")
+    t = (pl.col(name) if isinstance(name, str) else name).str.strip_chars()
+    t = t.str.replace_all(CURRENCY_AND_SPACE, "")
     t = (
         pl.when(t.str.contains(r"^\(.*\)$"))
         .then(pl.lit("-") + t.str.strip_chars("()"))
@@ -475,9 +476,13 @@ def validate_frame(
     text = match_header(contract, text)
     present = set(text.columns)
     missing = [c for c in contract.required_columns if c not in present]
-    extra = [c for c in text.columns if c not in contract.column_names and c != "_row_number"]
-    fields = [c for c in text.columns if c != "_row_number"]
-    raw_record = pl.struct(fields).struct.json_encode() if fields else pl.lit("{}")
+    bookkeeping = ("_row_number", "_raw_record")
+    extra = [c for c in text.columns if c not in contract.column_names and c not in bookkeeping]
+    fields = [c for c in text.columns if c not in bookkeeping]
+    if "_raw_record" in text.columns:  # a vendor file: the row as the vendor wrote it
+        raw_record = pl.col("_raw_record")
+    else:
+        raw_record = pl.struct(fields).struct.json_encode() if fields else pl.lit("{}")
     if missing:
         reason = "file lacks required column(s): " + ", ".join(missing)
         rejected = text.select(

@@ -7,7 +7,13 @@ import dagster as dg
 from dagster_dbt import DbtCliResource
 
 from dagster_project.contracts import load_contracts
-from dagster_project.ingest.assets import build_gx_check, build_ingest_asset, build_ledger_asset
+from dagster_project.ingest.assets import (
+    build_gx_check,
+    build_ingest_asset,
+    build_ledger_asset,
+    build_unrecognised_asset,
+)
+from dagster_project.ingest.formats import load_formats
 from dagster_project.kpis.assets import clv_model_runs, engagement_correlations, text_analysis
 from dagster_project.publish.assets import build_publish_asset
 from dagster_project.resources import DuckDBWarehouse
@@ -23,9 +29,11 @@ from dagster_project.transform.dbt_assets import (
 settings = load_settings()
 settings.export_env()
 contracts = load_contracts(settings.contracts_dir)
+vendor_formats = load_formats(settings.contracts_dir)  # a broken format file fails here, loudly
 
 ingest_assets = [build_ingest_asset(c, settings) for c in contracts.values()]
 gx_checks = [build_gx_check(c) for c in contracts.values()]
+unrecognised_asset = build_unrecognised_asset(settings)
 ledger_asset, ledger_check = build_ledger_asset(contracts, settings)
 publish_asset = build_publish_asset(settings, mart_keys())
 
@@ -71,6 +79,7 @@ def landing_sensor(context: dg.SensorEvaluationContext):
 defs = dg.Definitions(
     assets=[
         *ingest_assets,
+        unrecognised_asset,
         ledger_asset,
         dbt_models,
         clv_model_runs,

@@ -1132,7 +1132,24 @@ def quality_page(con: duckdb.DuckDBPyConnection) -> dict:
             "n": read,
         },
     ]
+    attention = run_query(con, "files_needing_attention")
     tables = [
+        {
+            "title": "Files that were not loaded",
+            "note": "Files rejected whole, unreadable, or in no known export format (the "
+            "message lists the closest known formats and the headers they expect). Their rows "
+            "are kept in raw.<source>__rejected or raw.unrecognised_files__rejected.",
+            "personal": False,
+            "columns": [
+                ("File", "file_name"),
+                ("Source", "source"),
+                ("Status", "status"),
+                ("Rows", "rows_read"),
+                ("Message", "message"),
+                ("Loaded at (UTC)", "loaded_at"),
+            ],
+            "rows": attention,
+        },
         {
             "title": "Sources",
             "note": "Every row read is loaded or rejected (rows read = loaded + "

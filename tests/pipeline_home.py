@@ -84,3 +84,33 @@ def demo_home(tmp_path_factory) -> Home:
     assert "Owner's report:" in first.stdout and str(h.site / "index.html") in first.stdout
     assert str(h.analytics) in first.stdout
     return h
+
+
+# Lineage and run bookkeeping differ between two warehouses that loaded the same files in a
+# different number of refreshes (batch numbers, model-run ids, load times); everything else in
+# the marts must be identical.
+BOOKKEEPING_MARTS = {"fct_ingested_files", "kpi_data_quality"}
+BOOKKEEPING_COLUMNS = {"batch_id", "lines_batch_id", "bgnbd_run_id", "gamma_gamma_run_id"}
+
+
+def mart_contents(home: Home, skip: tuple[str, ...] = ()) -> dict[str, str]:
+    """A digest of each mart's rows (bookkeeping marts and columns, and ``skip``, left out)."""
+    con = duckdb.connect(str(home.warehouse), read_only=True)
+    try:
+        cols: dict[str, list[str]] = {}
+        for table, column in con.execute(
+            "SELECT table_name, column_name FROM information_schema.columns "
+            "WHERE table_schema = 'marts' ORDER BY table_name, ordinal_position"
+        ).fetchall():
+            if table not in {*BOOKKEEPING_MARTS, *skip} and column not in BOOKKEEPING_COLUMNS:
+                cols.setdefault(table, []).append(f'"{column}"')
+        return {
+            t: hashlib.sha256(
+                repr(
+                    con.execute(f"SELECT {', '.join(c)} FROM marts.{t} ORDER BY ALL").fetchall()
+                ).encode()
+            ).hexdigest()
+            for t, c in cols.items()
+        }
+    finally:
+        con.close()

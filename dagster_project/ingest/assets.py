@@ -4,8 +4,15 @@ import time
 
 import dagster as dg
 
-from dagster_project.contracts import Contract
-from dagster_project.ingest.loader import ensure_tables, file_hash, ingest_source, landing_files
+from dagster_project.contracts import Contract, load_contracts
+from dagster_project.ingest.formats import UNRECOGNISED, load_formats, plan_landing
+from dagster_project.ingest.loader import (
+    ensure_tables,
+    file_hash,
+    ingest_source,
+    ingest_unrecognised,
+    unrecognised_table_ddl,
+)
 from dagster_project.quality.gx_suite import validate_dataframe
 from dagster_project.resources import DuckDBWarehouse
 from dagster_project.settings import Settings
@@ -23,8 +30,9 @@ def build_ingest_asset(contract: Contract, settings: Settings) -> dg.AssetsDefin
         group_name="ingest",
         kinds={"polars", "duckdb"},
         description=(
-            f"{contract.title}: new files in landing/{contract.name}/ validated against "
-            f"data_contracts/{contract.path.name} and appended to raw.{contract.name}; "
+            f"{contract.title}: new files in landing/{contract.name}/, and vendor exports "
+            f"anywhere in landing/ whose format (data_contracts/vendors/) feeds it, validated "
+            f"against data_contracts/{contract.path.name} and appended to raw.{contract.name}; "
             f"bad rows go to raw.{contract.name}__rejected."
         ),
         metadata={"contract": contract.path.name, "contract_version": contract.version},
@@ -46,7 +54,7 @@ def build_ingest_asset(contract: Contract, settings: Settings) -> dg.AssetsDefin
                 else context.log.warning
             )(r.message + speed)
         if not results:
-            context.log.info(f"no new files in landing/{contract.name}/")
+            context.log.info(f"no new files for {contract.name} in landing/")
         return dg.MaterializeResult(
             metadata={
                 "new_files": len(results),
@@ -157,6 +165,37 @@ def build_gx_check(contract: Contract) -> dg.AssetChecksDefinition:
     return _check
 
 
+UNRECOGNISED_KEY = dg.AssetKey(["raw", UNRECOGNISED])
+
+
+def build_unrecognised_asset(settings: Settings) -> dg.AssetsDefinition:
+    @dg.asset(
+        key=UNRECOGNISED_KEY,
+        group_name="ingest",
+        kinds={"duckdb"},
+        description="Landing files whose header matches no known export format (no vendor "
+        "format in data_contracts/vendors/, no contract): each gets a ledger row naming the "
+        "closest known formats and the headers they expect; its rows are kept in "
+        f"raw.{UNRECOGNISED}__rejected. The other files load as usual.",
+    )
+    def unrecognised_files(
+        context: dg.AssetExecutionContext, warehouse: DuckDBWarehouse
+    ) -> dg.MaterializeResult:
+        with warehouse.connect() as con:
+            results = ingest_unrecognised(con, settings.landing, settings.contracts_dir)
+        for r in results:
+            context.log.warning(r.message)
+        return dg.MaterializeResult(
+            metadata={
+                "new_unrecognised_files": len(results),
+                "files": [r.file_name for r in results],
+                "rows_kept": sum(r.rows_rejected for r in results),
+            }
+        )
+
+    return unrecognised_files
+
+
 def build_ledger_asset(contracts: dict[str, Contract], settings: Settings) -> list:
     """The ledger as an asset: reconciles landing/ with what ingestion recorded."""
 
@@ -164,7 +203,7 @@ def build_ledger_asset(contracts: dict[str, Contract], settings: Settings) -> li
         key=LEDGER_KEY,
         group_name="ingest",
         kinds={"duckdb"},
-        deps=[raw_key(c) for c in contracts.values()],
+        deps=[*(raw_key(c) for c in contracts.values()), UNRECOGNISED_KEY],
         description="raw.ingest_ledger: one row per landing file processed, with rows read, "
         "loaded and rejected. Materializing it reconciles landing/ with the ledger.",
     )
@@ -172,6 +211,7 @@ def build_ledger_asset(contracts: dict[str, Contract], settings: Settings) -> li
         with warehouse.connect() as con:
             for c in contracts.values():
                 ensure_tables(con, c)
+            con.execute(unrecognised_table_ddl())
             rows = con.execute(
                 "SELECT status, count(*), sum(rows_read), sum(rows_loaded), sum(rows_rejected) "
                 "FROM raw.ingest_ledger GROUP BY status ORDER BY status"
@@ -189,35 +229,52 @@ def build_ledger_asset(contracts: dict[str, Contract], settings: Settings) -> li
         asset=LEDGER_KEY,
         name="every_landing_row_accounted_for",
         blocking=True,
-        description="Every landing file is in the ledger, and for each file rows read = rows "
-        "loaded + rows rejected, and the raw and rejected tables hold exactly those rows.",
+        description="Every landing file is in the ledger (once for each source it feeds, or "
+        "as unrecognised), and for each file rows read = rows loaded + rows rejected, and the "
+        "raw and rejected tables hold exactly those rows.",
     )
     def accounted(warehouse: DuckDBWarehouse) -> dg.AssetCheckResult:
         problems = []
+        plan = plan_landing(
+            settings.landing,
+            load_contracts(settings.contracts_dir),
+            load_formats(settings.contracts_dir),
+        )
         with warehouse.connect(read_only=True) as con:
             known = set(
-                con.execute("SELECT file_name, content_hash FROM raw.ingest_ledger").fetchall()
+                con.execute(
+                    "SELECT source, file_name, content_hash FROM raw.ingest_ledger"
+                ).fetchall()
             )
-            for c in contracts.values():
-                for path in landing_files(settings.landing, c):
-                    rel = str(path.relative_to(settings.landing))
-                    if (rel, file_hash(path)) not in known:
-                        problems.append(f"{rel} (current content) is not in the ledger")
+            expected = [(s, f.path, f.rel) for f in plan.files for s in f.contracts]
+            expected += [(UNRECOGNISED, path, rel) for path, rel, _ in plan.unrecognised]
+            hashes: dict = {}
+            for source, path, rel in expected:
+                digest = hashes.setdefault(path, file_hash(path))
+                if (source, rel, digest) not in known:
+                    problems.append(f"{rel} (current content) is not in the ledger for {source}")
+            tables = [c.name for c in contracts.values()] + [UNRECOGNISED]
+            for name in tables:
+                raw_rows = (
+                    f'(SELECT _batch_id, count(*) n FROM raw."{name}" GROUP BY 1)'
+                    if name != UNRECOGNISED
+                    else "(SELECT NULL::BIGINT _batch_id, 0 n WHERE false)"
+                )
                 mismatch = con.execute(
                     f"""
                     SELECT l.file_name, l.rows_loaded, coalesce(r.n, 0),
                            l.rows_rejected, coalesce(j.n, 0)
                     FROM raw.ingest_ledger l
-                    LEFT JOIN (SELECT _batch_id, count(*) n FROM raw."{c.name}" GROUP BY 1) r
+                    LEFT JOIN {raw_rows} r
                            ON r._batch_id = l.batch_id
                     LEFT JOIN (SELECT _batch_id, count(*) n
-                               FROM raw."{c.name}__rejected" GROUP BY 1) j
+                               FROM raw."{name}__rejected" GROUP BY 1) j
                            ON j._batch_id = l.batch_id
                     WHERE l.source = ?
                       AND (l.rows_loaded <> coalesce(r.n, 0) OR l.rows_rejected <> coalesce(j.n, 0)
                            OR l.rows_read <> l.rows_loaded + l.rows_rejected)
                     """,
-                    [c.name],
+                    [name],
                 ).fetchall()
                 problems += [
                     f"{f}: ledger says {lo} loaded/{rj} rejected, tables hold {rn}/{jn}"

@@ -12,6 +12,8 @@ import datetime as dt
 import hashlib
 import logging
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
@@ -21,11 +23,20 @@ import polars as pl
 from dagster_project.contracts import (
     Contract,
     ReadOptions,
+    load_contracts,
     raw_table_ddl,
     rejected_table_ddl,
     validate_frame,
 )
 from dagster_project.faults import pause_point
+from dagster_project.ingest.formats import (
+    UNRECOGNISED,
+    LandingPlan,
+    VendorFormat,
+    apply_format,
+    load_formats,
+    plan_landing,
+)
 from dagster_project.ingest.reader import FileText, UnreadableFile, read_text_frame
 
 log = logging.getLogger(__name__)
@@ -46,7 +57,6 @@ CREATE TABLE IF NOT EXISTS raw.ingest_ledger (
     CHECK (rows_read = rows_loaded + rows_rejected)
 )
 """
-FILE_SUFFIXES = (".csv",)
 
 
 @dataclass
@@ -59,7 +69,7 @@ class FileResult:
     rows_read: int
     rows_loaded: int
     rows_rejected: int
-    status: str  # loaded | partial | rejected | empty | unreadable | duplicate
+    status: str  # loaded | partial | rejected | empty | unreadable | duplicate | unrecognised
     message: str
     loaded_at: dt.datetime
     seconds: float = 0.0  # time to read, validate and load the file (not in the ledger)
@@ -84,13 +94,6 @@ def ensure_tables(con: duckdb.DuckDBPyConnection, contract: Contract) -> None:
     con.execute(rejected_table_ddl(contract))
 
 
-def landing_files(landing: Path, contract: Contract) -> list[Path]:
-    folder = landing / contract.name
-    if not folder.is_dir():
-        return []
-    return sorted(p for p in folder.iterdir() if p.is_file() and p.suffix.lower() in FILE_SUFFIXES)
-
-
 def _summarise_rejections(rejected: pl.DataFrame, limit: int = 3) -> str:
     if rejected.is_empty():
         return ""
@@ -104,16 +107,22 @@ def _summarise_rejections(rejected: pl.DataFrame, limit: int = 3) -> str:
 
 
 def _with_malformed(rejected: pl.DataFrame, text: FileText) -> pl.DataFrame:
-    """Rows the reader could not split into the header's fields join the rejected rows."""
+    """Rows the reader could not split into the header's fields (and rows a vendor format
+    could not use, which carry their own rule) join the rejected rows."""
     if text.malformed.is_empty():
         return rejected
-    malformed = text.malformed.select(
-        "_row_number",
-        pl.lit("field_count").alias("_rule"),
-        pl.lit("(row)").alias("_column"),
-        ("(row): field_count: " + pl.col("_reason")).alias("_reason"),
-        "_raw_record",
-    )
+    if "_rule" in text.malformed.columns:  # already worded by the vendor format
+        malformed = text.malformed.select(
+            "_row_number", "_rule", pl.lit("(row)").alias("_column"), "_reason", "_raw_record"
+        )
+    else:
+        malformed = text.malformed.select(
+            "_row_number",
+            pl.lit("field_count").alias("_rule"),
+            pl.lit("(row)").alias("_column"),
+            ("(row): field_count: " + pl.col("_reason")).alias("_reason"),
+            "_raw_record",
+        )
     return pl.concat([rejected, malformed.cast(rejected.schema)]).sort("_row_number")
 
 
@@ -123,8 +132,11 @@ def load_file(
     path: Path,
     landing: Path,
     options: ReadOptions | None = None,
+    fmt: VendorFormat | None = None,
 ) -> FileResult | None:
-    """Load one file in one transaction; ``None`` if its content was loaded before."""
+    """Load one file in one transaction; ``None`` if its content was loaded before.
+
+    ``fmt``: the vendor export format the file is in (None: the contract's own columns)."""
     digest = file_hash(path)
     rel = str(path.relative_to(landing)) if path.is_relative_to(landing) else path.name
     seen = con.execute(
@@ -153,15 +165,16 @@ def load_file(
             ),
         )
     try:
-        text = read_text_frame(path)
+        text = read_text_frame(path, fmt.header_rows if fmt else 1)
+        if fmt is not None:
+            text = apply_format(fmt, contract, text, options or ReadOptions())
         checked = validate_frame(contract, text.frame, options)
         checked.rejected = _with_malformed(checked.rejected, text)
         unreadable = None
     except UnreadableFile as exc:
         text, checked, unreadable = None, None, str(exc)
 
-    con.execute("BEGIN TRANSACTION")
-    try:
+    with _transaction(con):
         batch_id = _next_batch_id(con)
         meta = {"_batch_id": batch_id, "_source_file": rel, "_loaded_at": now}
         if checked is None:
@@ -193,14 +206,14 @@ def load_file(
                 message = (
                     f"{rel}: file rejected: lacks required column(s) "
                     f"{', '.join(checked.missing_columns)} (contract {contract.path.name}); "
-                    f"all {n_read} rows kept in raw.{contract.name}__rejected"
+                    f"all {n_read} rows kept in raw.{contract.name}__rejected{notes}"
                 )
             else:
                 status = "partial" if n_bad else "loaded"
                 parts = [f"{rel}: {n_read} rows read, {n_good} loaded, {n_bad} rejected{notes}"]
                 if n_bad:
                     parts.append(_summarise_rejections(checked.rejected))
-                if checked.extra_columns:
+                if checked.extra_columns and fmt is None:
                     parts.append(
                         "ignored columns not in the contract: " + ", ".join(checked.extra_columns)
                     )
@@ -220,12 +233,20 @@ def load_file(
         )
         pause_point("ingest")  # rows inserted, ledger row not yet (crash tests only)
         _insert_ledger_row(con, result)
+    (log.warning if status not in ("loaded", "empty") else log.info)(message)
+    return result
+
+
+@contextmanager
+def _transaction(con: duckdb.DuckDBPyConnection) -> Iterator[None]:
+    """One DuckDB transaction: committed at the end, rolled back on any error or kill."""
+    con.execute("BEGIN TRANSACTION")
+    try:
+        yield
         con.execute("COMMIT")
     except BaseException:
         con.execute("ROLLBACK")
         raise
-    (log.warning if status not in ("loaded", "empty") else log.info)(message)
-    return result
 
 
 def _next_batch_id(con: duckdb.DuckDBPyConnection) -> int:
@@ -243,17 +264,18 @@ def _insert_ledger_row(con: duckdb.DuckDBPyConnection, result: FileResult) -> No
 
 def _record(con: duckdb.DuckDBPyConnection, result: FileResult) -> FileResult:
     """Write a ledger row for a file that loads no rows (its own transaction)."""
-    con.execute("BEGIN TRANSACTION")
-    try:
+    with _transaction(con):
         result.batch_id = _next_batch_id(con)
         pause_point("ingest")  # rows inserted, ledger row not yet (crash tests only)
         _insert_ledger_row(con, result)
-        con.execute("COMMIT")
-    except BaseException:
-        con.execute("ROLLBACK")
-        raise
     log.info(result.message)
     return result
+
+
+def landing_plan(landing: Path, contract: Contract) -> LandingPlan:
+    """Which landing files feed which contract, in which format (see ingest/formats.py)."""
+    contracts_dir = contract.path.parent
+    return plan_landing(landing, load_contracts(contracts_dir), load_formats(contracts_dir))
 
 
 def ingest_source(
@@ -262,13 +284,96 @@ def ingest_source(
     landing: Path,
     options: ReadOptions | None = None,
 ) -> list[FileResult]:
-    """Load every new file of one source, in file-name order (dated names load oldest first)."""
+    """Load every new file that feeds one source, in file-name order (dated names load oldest
+    first): the files in landing/<source>/ and the vendor exports anywhere in landing/ whose
+    format maps onto this source."""
     ensure_tables(con, contract)
     results = []
-    for path in landing_files(landing, contract):
+    for planned in landing_plan(landing, contract).for_contract(contract.name):
         start = time.monotonic()
-        res = load_file(con, contract, path, landing, options)
+        res = load_file(con, contract, planned.path, landing, options, planned.fmt)
         if res is not None:
             res.seconds = time.monotonic() - start
             results.append(res)
+    return results
+
+
+def unrecognised_table_ddl() -> str:
+    return (
+        f'CREATE TABLE IF NOT EXISTS raw."{UNRECOGNISED}__rejected" ('
+        '"_batch_id" BIGINT, "_source_file" VARCHAR, "_row_number" BIGINT, "_rule" VARCHAR, '
+        '"_column" VARCHAR, "_reason" VARCHAR, "_raw_record" VARCHAR, "_loaded_at" TIMESTAMP)'
+    )
+
+
+def ingest_unrecognised(
+    con: duckdb.DuckDBPyConnection, landing: Path, contracts_dir: Path
+) -> list[FileResult]:
+    """Record each new landing file that matches no known format: a ledger row (status
+    ``unrecognised``, with the closest known formats and the headers they expect) and its rows,
+    as read, in raw.unrecognised_files__rejected. Other files are not held up."""
+    con.execute("CREATE SCHEMA IF NOT EXISTS raw")
+    con.execute(LEDGER_DDL)
+    con.execute(unrecognised_table_ddl())
+    plan = plan_landing(landing, load_contracts(contracts_dir), load_formats(contracts_dir))
+    results = []
+    for path, rel, message in plan.unrecognised:
+        digest = file_hash(path)
+        seen = con.execute(
+            "SELECT 1 FROM raw.ingest_ledger WHERE source = ? AND content_hash = ? "
+            "AND file_name = ?",
+            [UNRECOGNISED, digest, rel],
+        ).fetchall()
+        if seen:
+            continue
+        now = dt.datetime.now(dt.UTC).replace(tzinfo=None)
+        try:
+            text = read_text_frame(path)
+            fields = [c for c in text.frame.columns if c != "_row_number"]
+            rows = text.frame.select(
+                "_row_number",
+                (pl.struct(fields).struct.json_encode() if fields else pl.lit("{}")).alias(
+                    "_raw_record"
+                ),
+            )
+            rows = pl.concat([rows, text.malformed.select("_row_number", "_raw_record")])
+            status = "unrecognised"
+        except UnreadableFile as exc:
+            rows = pl.DataFrame(schema={"_row_number": pl.Int64, "_raw_record": pl.String})
+            status, message = "unreadable", f"{rel}: {exc}"
+        with _transaction(con):
+            batch_id = _next_batch_id(con)
+            bad = rows.sort("_row_number").with_columns(
+                pl.lit(batch_id).alias("_batch_id"),
+                pl.lit(rel).alias("_source_file"),
+                pl.lit("unknown_format").alias("_rule"),
+                pl.lit("(file)").alias("_column"),
+                pl.lit(
+                    "(file): unknown_format: the file matches no known export format "
+                    "(the ledger message lists the closest ones)"
+                ).alias("_reason"),
+                pl.lit(now).alias("_loaded_at"),
+            )
+            if bad.height:
+                con.register("_bad_rows", bad.to_arrow())
+                con.execute(
+                    f'INSERT INTO raw."{UNRECOGNISED}__rejected" BY NAME SELECT * FROM _bad_rows'
+                )
+                con.unregister("_bad_rows")
+            result = FileResult(
+                batch_id=batch_id,
+                source=UNRECOGNISED,
+                file_name=rel,
+                content_hash=digest,
+                file_bytes=path.stat().st_size,
+                rows_read=bad.height,
+                rows_loaded=0,
+                rows_rejected=bad.height,
+                status=status,
+                message=message + (f" All {bad.height} rows kept in raw.{UNRECOGNISED}__rejected."),
+                loaded_at=now,
+            )
+            _insert_ledger_row(con, result)
+        log.warning(result.message)
+        results.append(result)
     return results

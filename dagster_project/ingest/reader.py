@@ -157,10 +157,16 @@ def _fast(source: Path | bytes, delimiter: str) -> pl.DataFrame | None:
     return df
 
 
-def _slow(text: str, delimiter: str, path: Path) -> tuple[list[str], dict, pl.DataFrame]:
+def _slow(
+    text: str, delimiter: str, path: Path, header_rows: int = 1
+) -> tuple[list[str], dict, pl.DataFrame]:
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
     try:
         header = next(reader)
+        if header_rows == 2:  # SurveyMonkey: question row, then answer-option row
+            from dagster_project.ingest.formats import combine_header_rows
+
+            header = combine_header_rows(_clean_names(header), _clean_names(next(reader, [])))
     except StopIteration:
         return [], {}, _empty_malformed()
     except csv.Error as exc:
@@ -200,8 +206,11 @@ def _slow(text: str, delimiter: str, path: Path) -> tuple[list[str], dict, pl.Da
     return header, {"data": data, "numbers": numbers}, malformed
 
 
-def read_text_frame(path: Path) -> FileText:
-    """Every column as text (empty -> null), plus ``_row_number`` (1 = first data row)."""
+def read_text_frame(path: Path, header_rows: int = 1) -> FileText:
+    """Every column as text (empty -> null), plus ``_row_number`` (1 = first data row).
+
+    ``header_rows=2`` reads a file whose header spans two rows (SurveyMonkey) with the exact
+    reader, the two rows combined into one name per column."""
     csv.field_size_limit(1 << 30)
     encoding, has_nul, head = _scan(path)
     notes: list[str] = []
@@ -229,14 +238,14 @@ def read_text_frame(path: Path) -> FileText:
         if encoding == "utf-16" and "\x00" in text:
             notes.append(f"{text.count(chr(0))} NUL character(s) removed")
             text = text.replace("\x00", "")
-        df = _fast(text.encode("utf-8"), delimiter)
+        df = _fast(text.encode("utf-8"), delimiter) if header_rows == 1 else None
     else:
-        df = _fast(path, delimiter)
+        df = _fast(path, delimiter) if header_rows == 1 else None
     malformed = _empty_malformed()
     if df is None:  # rows that do not fit the header: find them one by one
         if text is None:
             text = path.read_bytes().decode("utf-8")
-        header, parsed, malformed = _slow(text, delimiter, path)
+        header, parsed, malformed = _slow(text, delimiter, path, header_rows)
         names = _clean_names(header)
         if dups := _duplicate_names(names):
             raise UnreadableFile(f"{path.name}: the header repeats column(s) {', '.join(dups)}")

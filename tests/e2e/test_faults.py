@@ -22,7 +22,7 @@ import duckdb
 import pytest
 
 from tests.conftest import ROOT, SOURCES
-from tests.pipeline_home import Home, demo_home
+from tests.pipeline_home import Home, demo_home, mart_contents
 
 PAGES = ("index.html", "customers.html", "voice.html", "support.html", "team.html", "quality.html")
 
@@ -223,35 +223,6 @@ def test_the_next_refresh_recovers_while_an_analyst_reads_the_published_copy(hom
     assert not list(home.analytics.parent.glob(".*.tmp"))  # no temporary copy left behind
     assert not list((home.root / ".site-builds").glob(".*.partial"))
     assert len(list((home.root / ".site-builds").iterdir())) <= 2  # older builds pruned
-
-
-# Lineage and run bookkeeping differ between two warehouses that loaded the same files in a
-# different number of refreshes (batch numbers, model-run ids, load times); everything else in
-# the marts must be identical.
-BOOKKEEPING_MARTS = {"fct_ingested_files", "kpi_data_quality"}
-BOOKKEEPING_COLUMNS = {"batch_id", "lines_batch_id", "bgnbd_run_id", "gamma_gamma_run_id"}
-
-
-def mart_contents(home: Home) -> dict[str, str]:
-    con = duckdb.connect(str(home.warehouse), read_only=True)
-    try:
-        cols: dict[str, list[str]] = {}
-        for table, column in con.execute(
-            "SELECT table_name, column_name FROM information_schema.columns "
-            "WHERE table_schema = 'marts' ORDER BY table_name, ordinal_position"
-        ).fetchall():
-            if table not in BOOKKEEPING_MARTS and column not in BOOKKEEPING_COLUMNS:
-                cols.setdefault(table, []).append(f'"{column}"')
-        return {
-            t: hashlib.sha256(
-                repr(
-                    con.execute(f"SELECT {', '.join(c)} FROM marts.{t} ORDER BY ALL").fetchall()
-                ).encode()
-            ).hexdigest()
-            for t, c in cols.items()
-        }
-    finally:
-        con.close()
 
 
 def test_the_daily_refreshes_built_the_same_marts_as_one_full_refresh(home, tmp_path):

@@ -1,0 +1,259 @@
+"""Vendor export formats (data_contracts/vendors/*.yaml): recognised by header, mapped onto the
+contracts, every row loaded or rejected with its reason. No Dagster, no dbt: the loader on an
+in-memory DuckDB."""
+
+import csv
+import datetime as dt
+import shutil
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from dagster_project.contracts import ReadOptions, load_contracts
+from dagster_project.ingest.formats import (
+    FormatError,
+    combine_header_rows,
+    detect,
+    load_formats,
+    parse_format,
+    plan_landing,
+    read_header,
+)
+from dagster_project.ingest.loader import ingest_source, ingest_unrecognised
+from tests.conftest import ROOT
+
+CONTRACTS = ROOT / "data_contracts"
+FIXTURES = ROOT / "tests" / "fixtures" / "vendors"
+OPTIONS = ReadOptions(today=dt.date(2026, 11, 23))
+EXPECTED_FORMATS = {
+    "square_items-2026-09.csv": "square_items_detail_33",
+    "square_items-2026-10.csv": "square_items_detail_35",
+    "square_transactions_2026-10.csv": "square_transactions",
+    "orders_export_1.csv": "shopify_orders",
+    "zendesk_tickets.csv": "zendesk_tickets",
+    "hubspot-crm-exports-all-contacts-2026-10-20.csv": "hubspot_contacts",
+    "CrumbCo_NPS_survey.csv": "surveymonkey_responses",
+    "delighted-responses.csv": "delighted_responses",
+    "bamboohr_employees_report.csv": "bamboohr_employees",
+}
+
+
+def load(landing: Path, contracts_dir: Path = CONTRACTS) -> duckdb.DuckDBPyConnection:
+    con = duckdb.connect()
+    for contract in load_contracts(contracts_dir).values():
+        ingest_source(con, contract, landing, OPTIONS)
+    ingest_unrecognised(con, landing, contracts_dir)
+    return con
+
+
+def rows(con: duckdb.DuckDBPyConnection, table: str, where: str = "true") -> list[tuple]:
+    names = load_contracts(CONTRACTS)[table].column_names
+    cols = ", ".join(f'"{c}"' for c in names)
+    return con.execute(f"SELECT {cols} FROM raw.{table} WHERE {where} ORDER BY ALL").fetchall()
+
+
+def write_csv(path: Path, table: list[list[str]]) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with path.open("w", newline="") as f:
+        csv.writer(f).writerows(table)
+    return path
+
+
+def fixture_table(name: str) -> list[list[str]]:
+    with (FIXTURES / "landing" / name).open(newline="") as f:
+        return list(csv.reader(f))
+
+
+def test_every_fixture_is_recognised_as_its_format():
+    formats = load_formats(CONTRACTS)
+    assert {f.id for f in formats} >= set(EXPECTED_FORMATS.values())
+    for name, expected in EXPECTED_FORMATS.items():
+        header = read_header(FIXTURES / "landing" / name)[0]
+        assert detect(header, formats).id == expected, name
+    # the 35-column file has its columns in another order and one more: still the 35 variant
+    header = read_header(FIXTURES / "landing" / "square_items-2026-10.csv")[0]
+    assert header[0] == "Reporting Category" or header[-1] == "Reporting Category"
+
+
+def test_vendor_fixtures_load_the_same_raw_rows_as_the_hand_written_canonical_files():
+    vendor, canonical = load(FIXTURES / "landing"), load(FIXTURES / "canonical")
+    for table in (
+        "pos_transactions",
+        "pos_line_items",
+        "support_tickets",
+        "crm_customers",
+        "nps_responses",
+        "hr_employees",
+    ):
+        ours = rows(canonical, table)
+        assert ours, table
+        assert rows(vendor, table) == ours, table
+
+
+def test_square_values_refunds_and_time_zones():
+    con = load(FIXTURES / "landing")
+    # $8.00-style money, a refund as Event Type = Refund with negative amounts, London summer
+    # time (UTC+1) and New York time (UTC-4) converted to the business's zone (UTC here)
+    assert con.execute(
+        "SELECT transaction_id, transaction_at, event_type, gross_sales::DOUBLE, discounts::DOUBLE, "
+        "net_sales::DOUBLE, tax::DOUBLE, "
+        "refund_of_transaction_id FROM raw.pos_transactions WHERE transaction_id LIKE 'sqT1%' "
+        "OR transaction_id = 'sqT3' ORDER BY 1"
+    ).fetchall() == [
+        ("sqT1", dt.datetime(2026, 9, 14, 7, 15, 30), "payment", 8, 0.5, 7.5, 1.5, None),
+        ("sqT1-refund", dt.datetime(2026, 9, 15, 9, 0), "refund", -3.2, 0.5, -2.7, -0.54, "sqT1"),
+        ("sqT3", dt.datetime(2026, 10, 2, 18, 5), "payment", 9.7, 0.29, 9.41, 1.88, None),
+    ]
+
+
+def test_refunds_exported_as_positive_amounts_are_still_refunds(tmp_path):
+    table = fixture_table("square_items-2026-09.csv")
+    header, refund = table[0], table[4]
+    assert refund[header.index("Event Type")] == "Refund"
+    for column in ("Qty", "Gross Sales", "Net Sales", "Tax"):
+        refund[header.index(column)] = refund[header.index(column)].replace("-", "")
+    write_csv(tmp_path / "landing" / "items.csv", [header, refund])
+    con = load(tmp_path / "landing")
+    assert con.execute(
+        "SELECT quantity::DOUBLE, net_sales::DOUBLE FROM raw.pos_line_items"
+    ).fetchall() == [(-1, -2.7)]
+    assert con.execute(
+        "SELECT event_type, gross_sales::DOUBLE, tax::DOUBLE FROM raw.pos_transactions"
+    ).fetchall() == [("refund", -3.2, -0.54)]
+
+
+def test_shopify_order_fields_are_filled_forward_and_a_row_without_an_order_is_rejected(
+    tmp_path,
+):
+    table = fixture_table("orders_export_1.csv")
+    header = table[0]
+    orphan = list(table[2])  # the second line of #1001: no order fields, and now no Name either
+    orphan[header.index("Name")] = ""
+    write_csv(tmp_path / "landing" / "orders.csv", [*table[:3], orphan])
+    con = load(tmp_path / "landing")
+    # the second line of #1001 got the order's e-mail and time from the first row
+    assert con.execute(
+        "SELECT transaction_id, customer_id, gross_sales::DOUBLE FROM raw.pos_transactions"
+    ).fetchall() == [("#1001", "ana@example.com", 9.3)]
+    assert con.execute(
+        "SELECT _row_number, _rule, _reason FROM raw.pos_transactions__rejected"
+    ).fetchall() == [
+        (3, "group_key", "(row): group_key: no Name on this row, so it belongs to no group")
+    ]
+    (ledger,) = con.execute(
+        "SELECT rows_read, rows_loaded, rows_rejected FROM raw.ingest_ledger "
+        "WHERE source = 'pos_line_items'"
+    ).fetchall()
+    assert ledger == (3, 2, 1)  # the orphan line has no transaction id: required
+
+
+def test_surveymonkey_two_header_rows_become_one_name_per_column():
+    top, sub = read_header(FIXTURES / "landing" / "CrumbCo_NPS_survey.csv", rows=2)
+    names = combine_header_rows(top, sub)
+    assert names[9:14] == [
+        "Which store did you visit?",
+        "How did you shop with us?",
+        "What did you buy? | Bread",
+        "What did you buy? | Pastry",
+        "What did you buy? | Coffee",
+    ]
+    assert names[15] == "What is the main reason for your score?"
+
+
+def test_an_unknown_file_is_kept_with_the_closest_formats_and_the_others_load(tmp_path):
+    landing = tmp_path / "landing"
+    table = fixture_table("square_items-2026-09.csv")
+    drop = {"Qty", "Event Type"}  # a damaged Square export: two columns missing
+    keep = [i for i, h in enumerate(table[0]) if h not in drop]
+    write_csv(landing / "broken_square.csv", [[r[i] for i in keep] for r in table])
+    shutil.copyfile(FIXTURES / "landing" / "zendesk_tickets.csv", landing / "zendesk.csv")
+    con = load(landing)
+    ((status, read, rejected, message),) = con.execute(
+        "SELECT status, rows_read, rows_rejected, message FROM raw.ingest_ledger "
+        "WHERE file_name = 'broken_square.csv'"
+    ).fetchall()
+    assert (status, read, rejected) == ("unrecognised", 4, 4)
+    first = message.split("closest known formats: ", 1)[1]
+    assert first.startswith(
+        "1) Square Items Detail (33 columns, before July 2026) "
+        "(data_contracts/vendors/square_items_detail_33.yaml): has 31 of its 33 columns, "
+        "lacks Qty, Event Type; expects header: Date, Time, Time Zone, Category, Item, Qty,"
+    )
+    assert "2) Square Items Detail (35 columns" in first
+    assert con.execute("SELECT count(*) FROM raw.support_tickets").fetchall() == [(3,)]
+    assert con.execute(
+        "SELECT count(*) FROM raw.unrecognised_files__rejected WHERE _rule = 'unknown_format'"
+    ).fetchall() == [(4,)]
+    # loading again records nothing twice
+    ingest_unrecognised(con, landing, CONTRACTS)
+    assert con.execute("SELECT count(*) FROM raw.ingest_ledger").fetchall() == [(2,)]
+
+
+def test_a_canonical_file_dropped_in_landing_root_is_recognised_by_its_columns(tmp_path):
+    landing = tmp_path / "landing"
+    landing.mkdir()
+    shutil.copyfile(
+        FIXTURES / "canonical" / "crm_customers" / "crm_customers.csv", landing / "customers.csv"
+    )
+    plan = plan_landing(landing, load_contracts(CONTRACTS), load_formats(CONTRACTS))
+    assert [(f.rel, f.fmt, f.contracts) for f in plan.files] == [
+        ("customers.csv", None, ("crm_customers",))
+    ]
+    assert plan.unrecognised == []
+
+
+def test_a_new_vendor_variant_is_a_new_yaml_file_not_code(tmp_path):
+    """A till system nobody mapped yet: one YAML file beside the contracts makes it load."""
+    contracts = tmp_path / "data_contracts"
+    shutil.copytree(CONTRACTS, contracts)
+    (contracts / "vendors" / "tillpoint_sales.yaml").write_text(
+        """
+id: tillpoint_sales
+vendor: TillPoint
+export: Daily sales
+header: [Receipt No, Sold At, Shop, Total GBP, VAT GBP, Paid By]
+timezone: Europe/London
+outputs:
+  pos_transactions:
+    columns:
+      transaction_id: {template: "tp-{Receipt No}"}
+      transaction_at: {column: Sold At, timestamp: "%d/%m/%Y %H:%M"}
+      store_id: {column: Shop, slug: true}
+      event_type: {value: payment}
+      payment_method: {column: Paid By, values: {Card: card, Cash: cash}}
+      gross_sales: {column: Total GBP, number: true}
+      discounts: {value: 0}
+      net_sales: {column: Total GBP, number: true}
+      tax: {column: VAT GBP, number: true}
+"""
+    )
+    landing = tmp_path / "landing"
+    write_csv(
+        landing / "tillpoint.csv",
+        [
+            ["Receipt No", "Sold At", "Shop", "Total GBP", "VAT GBP", "Paid By"],
+            ["881", "01/11/2026 09:30", "Riverside", "£1,204.50", "£200.75", "Card"],
+            ["882", "01/11/2026 10:00", "Nowhere", "£3.00", "£0.50", "Cash"],
+        ],
+    )
+    con = load(landing, contracts)
+    # 1 November is GMT (UTC+0): the time is unchanged
+    assert con.execute(
+        "SELECT transaction_id, transaction_at, store_id, payment_method, gross_sales::DOUBLE "
+        "FROM raw.pos_transactions"
+    ).fetchall() == [("tp-881", dt.datetime(2026, 11, 1, 9, 30), "riverside", "card", 1204.5)]
+    assert con.execute(
+        "SELECT _row_number, _rule, _column FROM raw.pos_transactions__rejected"
+    ).fetchall() == [(2, "allowed_values", "store_id")]
+
+
+def test_a_broken_format_file_is_refused_with_its_name(tmp_path):
+    contracts = load_contracts(CONTRACTS)
+    path = tmp_path / "bad.yaml"
+    path.write_text(
+        "id: bad\nvendor: X\nexport: Y\nheader: [A]\n"
+        "outputs:\n  pos_transactions:\n    columns:\n      amount: A\n"
+    )
+    with pytest.raises(FormatError, match=r"bad.yaml: pos_transactions has no column\(s\)"):
+        parse_format(path, contracts)
