@@ -33,11 +33,11 @@ from dagster_project.ingest.formats import (
     UNRECOGNISED,
     LandingPlan,
     VendorFormat,
-    apply_format,
     load_formats,
     plan_landing,
 )
 from dagster_project.ingest.reader import FileText, UnreadableFile, read_text_frame
+from dagster_project.ingest.vendor_mapping import apply_format
 
 log = logging.getLogger(__name__)
 

@@ -64,7 +64,10 @@ def data_rows(path: Path, header_rows: int) -> int:
 def test_vendor_files_fill_the_same_marts_as_the_canonical_files(homes):
     vendor, canonical, _ = homes
     # the files reached the marts (identical marts would prove nothing if neither had them)
-    ids = "('sqT1','sqT1-refund','sqT2','sqT3','sqT4','sqT4-refund','#1001','#1002','#1002-refund')"
+    ids = (
+        "('sqT1','sqT1-refund-2026-09-15-10:00:00','sqT2','sqT3','sqT4',"
+        "'sqT4-refund-2026-10-06-12:00:00','#1001','#1002','#1002-refund')"
+    )
     for home in (vendor, canonical):
         assert home.query(
             f"SELECT count(*), sum(net_sales) FROM marts.fct_pos_transactions "

@@ -102,7 +102,16 @@ def test_square_values_refunds_and_time_zones():
         "OR transaction_id = 'sqT3' ORDER BY 1"
     ).fetchall() == [
         ("sqT1", dt.datetime(2026, 9, 14, 7, 15, 30), "payment", 8, 0.5, 7.5, 1.5, None),
-        ("sqT1-refund", dt.datetime(2026, 9, 15, 9, 0), "refund", -3.2, 0.5, -2.7, -0.54, "sqT1"),
+        (
+            "sqT1-refund-2026-09-15-10:00:00",
+            dt.datetime(2026, 9, 15, 9, 0),
+            "refund",
+            -3.2,
+            0.5,
+            -2.7,
+            -0.54,
+            "sqT1",
+        ),
         ("sqT3", dt.datetime(2026, 10, 2, 18, 5), "payment", 9.7, 0.29, 9.41, 1.88, None),
     ]
 
@@ -257,3 +266,26 @@ def test_a_broken_format_file_is_refused_with_its_name(tmp_path):
     )
     with pytest.raises(FormatError, match=r"bad.yaml: pos_transactions has no column\(s\)"):
         parse_format(path, contracts)
+
+
+def test_a_sale_refunded_twice_in_later_exports_keeps_every_line_and_refund(tmp_path):
+    table = fixture_table("square_items-2026-09.csv")
+    header, croissants = table[0], list(table[1])  # sqT1: 2 croissants, paid 14 September
+    croissants[header.index("Date")] = "2026-09-20"
+    croissants[header.index("Event Type")] = "Refund"
+    for column, value in (("Qty", "-1.0"), ("Gross Sales", "-$2.40"), ("Net Sales", "-$2.40")):
+        croissants[header.index(column)] = value
+    landing = tmp_path / "landing"
+    write_csv(landing / "items_1.csv", table)  # the sale and its first refund (15 September)
+    write_csv(landing / "items_2.csv", [header, croissants])  # a second refund, next export
+    con = load(landing)
+    assert con.execute(
+        "SELECT transaction_id, event_type, net_sales::DOUBLE FROM raw.pos_transactions "
+        "WHERE transaction_id LIKE 'sqT1%' ORDER BY 1"
+    ).fetchall() == [
+        ("sqT1", "payment", 7.5),
+        ("sqT1-refund-2026-09-15-10:00:00", "refund", -2.7),
+        ("sqT1-refund-2026-09-20-08:15:30", "refund", -2.4),
+    ]
+    line_ids = [i for (i,) in con.execute("SELECT line_item_id FROM raw.pos_line_items").fetchall()]
+    assert len(line_ids) == len(set(line_ids)) == 5
