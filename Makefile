@@ -11,7 +11,7 @@ UV := .tools/bin/uv
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: run test setup demo manifest pipeline test-deps lint dev sources bench report-pdf clean
+.PHONY: run test setup demo manifest pipeline test-deps lint dev sources bench report-pdf formats clean
 
 ## run: install, generate the demo business, refresh once through Dagster, publish the report
 run: demo manifest
@@ -64,6 +64,11 @@ report-pdf: test-deps
 	  --virtual-time-budget=10000 --no-pdf-header-footer \
 	  --print-to-pdf=$(abspath $(SITE))/overview.pdf file://$(abspath $(SITE))/index.html
 	@echo "overview printed to $(SITE)/overview.pdf"
+
+## formats: which export format each file is in, or the closest known ones (FILES=landing/*.csv)
+FILES ?= $(wildcard landing/*.csv landing/*/*.csv)
+formats: setup
+	$(BIN)/python -m dagster_project.ingest.formats $(FILES)
 
 ## sources: regenerate dbt/models/staging/_raw__sources.yml from data_contracts/
 sources: setup

@@ -316,6 +316,25 @@ def closest_formats(
     return "closest known formats: " + " | ".join(f"{i}) {p}" for i, p in enumerate(parts, 1))
 
 
+def classify(
+    header: list[str],
+    folder: str | None,
+    contracts: dict[str, Contract],
+    formats: tuple[VendorFormat, ...],
+) -> tuple[VendorFormat | None, tuple[str, ...], str]:
+    """(vendor format or None, the contracts the file feeds, how it was recognised) for a file
+    with this header in ``landing/<folder>/`` (folder None: the top of landing/). No contracts:
+    the file is in no known format."""
+    fmt = detect(header, formats)
+    if fmt is not None:
+        return fmt, tuple(fmt.outputs), f"{fmt.title} (data_contracts/vendors/{fmt.path.name})"
+    if folder in contracts:
+        return None, (folder,), f"canonical {folder} (by its folder)"
+    if (c := canonical_match(header, contracts)) is not None:
+        return None, (c.name,), f"canonical {c.name} (by its columns)"
+    return None, (), "no known format"
+
+
 def plan_landing(
     landing: Path, contracts: dict[str, Contract], formats: tuple[VendorFormat, ...]
 ) -> LandingPlan:
@@ -323,26 +342,58 @@ def plan_landing(
     unknown: list[tuple[Path, str, str]] = []
     for path in landing_csv_files(landing):
         rel = str(path.relative_to(landing))
-        folder = path.parent.name if path.parent != landing else None
         header = (read_header(path) or [[]])[0]
-        fmt = detect(header, formats)
-        if fmt is not None:
-            files.append(PlannedFile(path, rel, fmt, tuple(fmt.outputs)))
-        elif folder in contracts:
-            files.append(PlannedFile(path, rel, None, (folder,)))
-        elif (c := canonical_match(header, contracts)) is not None:
-            files.append(PlannedFile(path, rel, None, (c.name,)))
-        else:
-            shown = ", ".join(header[:12]) + (" ..." if len(header) > 12 else "")
-            unknown.append(
-                (
-                    path,
-                    rel,
-                    f"{rel}: file rejected: its header matches no known export format "
-                    f"(header: {shown or 'none'}); "
-                    + closest_formats(header, formats, contracts)
-                    + ". Put a canonical file in landing/<source>/, or add a format file in "
-                    "data_contracts/vendors/.",
-                )
+        folder = path.parent.name if path.parent != landing else None
+        fmt, feeds, _ = classify(header, folder, contracts, formats)
+        if feeds:
+            files.append(PlannedFile(path, rel, fmt, feeds))
+            continue
+        shown = ", ".join(header[:12]) + (" ..." if len(header) > 12 else "")
+        unknown.append(
+            (
+                path,
+                rel,
+                f"{rel}: file rejected: its header matches no known export format "
+                f"(header: {shown or 'none'}); "
+                + closest_formats(header, formats, contracts)
+                + ". Put a canonical file in landing/<source>/, or add a format file in "
+                "data_contracts/vendors/.",
             )
+        )
     return LandingPlan(files, unknown)
+
+
+def describe_file(
+    path: Path, contracts: dict[str, Contract], formats: tuple[VendorFormat, ...]
+) -> str:
+    """One line on how a refresh would read this file (for operators writing a format)."""
+    header = (read_header(path) or [[]])[0]
+    _, feeds, how = classify(header, path.parent.name, contracts, formats)
+    if feeds:
+        return f"{path}: {how} -> {', '.join(feeds)}"
+    return f"{path}: {how}; " + closest_formats(header, formats, contracts)
+
+
+def main(argv: list[str] | None = None) -> int:
+    """``python -m dagster_project.ingest.formats FILE...``: which format each file is in."""
+    import sys
+
+    from dagster_project.contracts import load_contracts
+    from dagster_project.settings import load_settings
+
+    paths = [Path(a) for a in (sys.argv[1:] if argv is None else argv)]
+    if not paths:
+        print("usage: python -m dagster_project.ingest.formats FILE...", file=sys.stderr)
+        return 2
+    contracts_dir = load_settings().contracts_dir
+    contracts, formats = load_contracts(contracts_dir), load_formats(contracts_dir)
+    unknown = 0
+    for path in paths:
+        line = describe_file(path, contracts, formats)
+        unknown += "no known format" in line
+        print(line)
+    return 1 if unknown else 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -268,7 +268,8 @@ class _Mapper:
         if "timestamp" in spec or "date" in spec:
             formats = spec.get("timestamp") or spec.get("date")
             formats = [formats] if isinstance(formats, str) else list(formats)
-            v = _Value(self._parse_time(v.expr.cast(pl.String), formats), "timestamp")
+            local = "date" in spec  # a calendar date is not moved between time zones
+            v = _Value(self._parse_time(v.expr.cast(pl.String), formats, local), "timestamp")
         if spec.get("unix_time"):
             seconds = self._as_number(v).cast(pl.Int64, strict=False)
             v = _Value(
@@ -297,7 +298,9 @@ class _Mapper:
             v = _Value(pl.coalesce([v.expr, default]), v.kind)
         return v
 
-    def _parse_time(self, text: pl.Expr, formats: list[str]) -> pl.Expr:
+    def _parse_time(self, text: pl.Expr, formats: list[str], local: bool = False) -> pl.Expr:
+        """Text read with the first fitting format: times with an offset, and local times of
+        the format's time zone, as naive times of the business's zone (``local``: as written)."""
         text = text.str.strip_chars()
         target = self.options.timezone
         aware = [
@@ -314,7 +317,10 @@ class _Mapper:
         ]
         parts = list(aware)
         if naive:
-            parts.append(_zone_expr(pl.coalesce(naive), self.fmt, self.frame, target))
+            naive_time = pl.coalesce(naive)
+            parts.append(
+                naive_time if local else _zone_expr(naive_time, self.fmt, self.frame, target)
+            )
         return pl.coalesce(parts) if len(parts) > 1 else parts[0]
 
 

@@ -5,6 +5,8 @@ in-memory DuckDB."""
 import csv
 import datetime as dt
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import duckdb
@@ -13,6 +15,7 @@ import pytest
 from dagster_project.contracts import ReadOptions, load_contracts
 from dagster_project.ingest.formats import (
     FormatError,
+    _load_formats,
     combine_header_rows,
     detect,
     load_formats,
@@ -238,6 +241,9 @@ outputs:
 """
     )
     landing = tmp_path / "landing"
+    format_file = contracts / "vendors" / "tillpoint_sales.yaml"
+    format_text = format_file.read_text()
+    format_file.unlink()  # first the file arrives before anyone wrote its format
     write_csv(
         landing / "tillpoint.csv",
         [
@@ -247,6 +253,16 @@ outputs:
         ],
     )
     con = load(landing, contracts)
+    assert con.execute("SELECT source, status FROM raw.ingest_ledger").fetchall() == [
+        ("unrecognised_files", "unrecognised")
+    ]
+    format_file.write_text(format_text)
+    _load_formats.cache_clear()  # a refresh is a new process; here, forget the formats read
+    for contract in load_contracts(contracts).values():
+        ingest_source(con, contract, landing, OPTIONS)
+    assert con.execute(
+        "SELECT source, status FROM raw.ingest_ledger ORDER BY batch_id"
+    ).fetchall() == [("unrecognised_files", "unrecognised"), ("pos_transactions", "partial")]
     # 1 November is GMT (UTC+0): the time is unchanged
     assert con.execute(
         "SELECT transaction_id, transaction_at, store_id, payment_method, gross_sales::DOUBLE "
@@ -289,3 +305,27 @@ def test_a_sale_refunded_twice_in_later_exports_keeps_every_line_and_refund(tmp_
     ]
     line_ids = [i for (i,) in con.execute("SELECT line_item_id FROM raw.pos_line_items").fetchall()]
     assert len(line_ids) == len(set(line_ids)) == 5
+
+
+def test_the_operator_can_ask_which_format_a_file_is_in():
+    landing = FIXTURES / "landing"
+    proc = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "dagster_project.ingest.formats",
+            str(landing / "orders_export_1.csv"),
+            str(landing / "mailchimp_members.csv"),
+        ],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert proc.returncode == 1  # one file is in no known format
+    shopify, mailchimp = proc.stdout.splitlines()
+    assert shopify.endswith(
+        "orders_export_1.csv: Shopify Orders (data_contracts/vendors/shopify_orders.yaml) "
+        "-> pos_line_items, pos_transactions"
+    )
+    assert "mailchimp_members.csv: no known format; closest known formats: 1) " in mailchimp
