@@ -34,7 +34,8 @@ from dagster_project.ingest.reader import decode_bytes, sniff_delimiter
 
 VENDORS_DIR = "vendors"  # beside the contracts
 UNRECOGNISED = "unrecognised_files"  # the ledger's source name for files of no known format
-LANDING_SUFFIXES = (".csv",)
+LANDING_SUFFIXES = (".csv",)  # what is read; other files are recorded as not readable
+IN_PROGRESS_SUFFIXES = (".tmp", ".part", ".partial", ".crdownload", ".download", ".swp")
 
 
 class FormatError(ValueError):
@@ -86,9 +87,82 @@ class VendorFormat:
         return all(normalise_name(h) in names for h in self.header)
 
 
+# The column-spec language (data_contracts/vendors/README.md; applied by vendor_mapping.py):
+# a spec starts from one SOURCE key and may go on with MODIFIER keys.
+SOURCE_KEYS = frozenset(
+    {"column", "columns", "match", "value", "template", "numbered", "case", "pick"}
+)
+MODIFIER_KEYS = frozenset(
+    {
+        "else",
+        "extract",
+        "values",
+        "unmapped",
+        "slug",
+        "number",
+        "times",
+        "divided_by",
+        "plus",
+        "minus",
+        "abs",
+        "negate",
+        "negate_when",
+        "timestamp",
+        "date",
+        "unix_time",
+        "add_minutes",
+        "default",
+    }
+)
+CONDITION_KEYS = frozenset({"equals", "in", "not_in", "present", "nonzero"})
+ROW_SET_KEYS = frozenset({"columns", "where", "reject_others", "group_by", "aggregate"})
+AGGREGATES = frozenset({"first", "sum", "min", "max"})
+
+
+def _check_condition(cond: Any, where: str) -> None:
+    if not isinstance(cond, dict) or "column" not in cond or len(set(cond) & CONDITION_KEYS) != 1:
+        raise FormatError(
+            f"{where}: a condition is {{column: X, <one of {', '.join(sorted(CONDITION_KEYS))}>}},"
+            f" not {cond!r}"
+        )
+
+
+def _check_spec(spec: Any, where: str) -> None:
+    """Refuse a column spec the mapping would not understand, naming where it is."""
+    if isinstance(spec, str):
+        return
+    if not isinstance(spec, dict):
+        raise FormatError(f"{where}: a column spec is a column name or a mapping, not {spec!r}")
+    unknown = set(spec) - SOURCE_KEYS - MODIFIER_KEYS
+    if unknown:
+        raise FormatError(f"{where}: unknown key(s) {sorted(unknown)} in {spec!r}")
+    sources = set(spec) & SOURCE_KEYS
+    if len(sources) != 1:
+        raise FormatError(
+            f"{where}: a column spec starts from exactly one of {sorted(SOURCE_KEYS)}, "
+            f"not {sorted(sources) or 'none'}"
+        )
+    for branch in spec.get("case", []):
+        _check_condition(branch.get("when"), where)
+        _check_spec(branch.get("then"), where)
+    for key in ("else", "numbered", "times", "divided_by", "plus", "minus"):
+        if key in spec and not isinstance(spec[key], (int, float)):
+            _check_spec(spec[key], where)
+    if "negate_when" in spec:
+        _check_condition(spec["negate_when"], where)
+
+
 def _row_set(spec: dict[str, Any], where: str) -> RowSet:
-    if "columns" not in spec:
+    if not isinstance(spec, dict) or "columns" not in spec:
         raise FormatError(f"{where}: a row set needs 'columns'")
+    if unknown := set(spec) - ROW_SET_KEYS:
+        raise FormatError(f"{where}: unknown row-set key(s) {sorted(unknown)}")
+    for column, column_spec in spec["columns"].items():
+        _check_spec(column_spec, f"{where}.{column}")
+    if spec.get("where") is not None:
+        _check_condition(spec["where"], f"{where}: where")
+    if bad := set((spec.get("aggregate") or {}).values()) - AGGREGATES:
+        raise FormatError(f"{where}: aggregate must be one of {sorted(AGGREGATES)}, not {bad}")
     group = spec.get("group_by") or ()
     return RowSet(
         columns=dict(spec["columns"]),
@@ -239,24 +313,23 @@ class LandingPlan:
         return [f for f in self.files if name in f.contracts]
 
 
-def landing_csv_files(landing: Path) -> list[Path]:
-    """CSV files in landing/ and its first level of folders (hidden names skipped)."""
+def _in_progress(name: str) -> bool:
+    """Hidden files, and files a download, sync or editor is still writing."""
+    return name.startswith((".", "~$")) or name.lower().endswith(IN_PROGRESS_SUFFIXES)
+
+
+def landing_files(landing: Path) -> list[Path]:
+    """Files in landing/ and its first level of folders, hidden and in-progress ones skipped."""
     if not landing.is_dir():
         return []
     out = []
     for p in landing.iterdir():
-        if p.name.startswith("."):
+        if _in_progress(p.name):
             continue
-        if p.is_file() and p.suffix.lower() in LANDING_SUFFIXES:
+        if p.is_file():
             out.append(p)
         elif p.is_dir():
-            out += [
-                q
-                for q in p.iterdir()
-                if q.is_file()
-                and not q.name.startswith(".")
-                and q.suffix.lower() in LANDING_SUFFIXES
-            ]
+            out += [q for q in p.iterdir() if q.is_file() and not _in_progress(q.name)]
     return sorted(out, key=lambda q: str(q.relative_to(landing)))
 
 
@@ -340,8 +413,19 @@ def plan_landing(
 ) -> LandingPlan:
     files: list[PlannedFile] = []
     unknown: list[tuple[Path, str, str]] = []
-    for path in landing_csv_files(landing):
+    for path in landing_files(landing):
         rel = str(path.relative_to(landing))
+        if path.suffix.lower() not in LANDING_SUFFIXES:
+            kind = "an Excel workbook" if path.suffix.lower() in (".xlsx", ".xls") else "not CSV"
+            unknown.append(
+                (
+                    path,
+                    rel,
+                    f"{rel}: file not read: {kind} ({path.suffix or 'no extension'}); exports "
+                    "are read as CSV files: export or save the report as CSV and drop that file",
+                )
+            )
+            continue
         header = (read_header(path) or [[]])[0]
         folder = path.parent.name if path.parent != landing else None
         fmt, feeds, _ = classify(header, folder, contracts, formats)

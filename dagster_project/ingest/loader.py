@@ -30,6 +30,7 @@ from dagster_project.contracts import (
 )
 from dagster_project.faults import pause_point
 from dagster_project.ingest.formats import (
+    LANDING_SUFFIXES,
     UNRECOGNISED,
     LandingPlan,
     VendorFormat,
@@ -328,6 +329,8 @@ def ingest_unrecognised(
             continue
         now = dt.datetime.now(dt.UTC).replace(tzinfo=None)
         try:
+            if path.suffix.lower() not in LANDING_SUFFIXES:
+                raise UnreadableFile("")  # not a CSV file: the plan's message says so
             text = read_text_frame(path)
             fields = [c for c in text.frame.columns if c != "_row_number"]
             rows = text.frame.select(
@@ -340,7 +343,8 @@ def ingest_unrecognised(
             status = "unrecognised"
         except UnreadableFile as exc:
             rows = pl.DataFrame(schema={"_row_number": pl.Int64, "_raw_record": pl.String})
-            status, message = "unreadable", f"{rel}: {exc}"
+            status = "unreadable"
+            message = f"{rel}: {exc}" if str(exc) else message
         with _transaction(con):
             batch_id = _next_batch_id(con)
             bad = rows.sort("_row_number").with_columns(
@@ -370,7 +374,12 @@ def ingest_unrecognised(
                 rows_loaded=0,
                 rows_rejected=bad.height,
                 status=status,
-                message=message + (f" All {bad.height} rows kept in raw.{UNRECOGNISED}__rejected."),
+                message=message
+                + (
+                    f" All {bad.height} rows kept in raw.{UNRECOGNISED}__rejected."
+                    if bad.height
+                    else ""
+                ),
                 loaded_at=now,
             )
             _insert_ledger_row(con, result)

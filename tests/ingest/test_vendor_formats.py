@@ -282,6 +282,12 @@ def test_a_broken_format_file_is_refused_with_its_name(tmp_path):
     )
     with pytest.raises(FormatError, match=r"bad.yaml: pos_transactions has no column\(s\)"):
         parse_format(path, contracts)
+    path.write_text(
+        "id: bad\nvendor: X\nexport: Y\nheader: [A]\n"
+        "outputs:\n  pos_transactions:\n    columns:\n      tax: {colum: A, number: true}\n"
+    )
+    with pytest.raises(FormatError, match=r"bad.yaml: pos_transactions.tax: unknown key\(s\)"):
+        parse_format(path, contracts)
 
 
 def test_a_sale_refunded_twice_in_later_exports_keeps_every_line_and_refund(tmp_path):
@@ -329,3 +335,24 @@ def test_the_operator_can_ask_which_format_a_file_is_in():
         "-> pos_line_items, pos_transactions"
     )
     assert "mailchimp_members.csv: no known format; closest known formats: 1) " in mailchimp
+
+
+def test_an_excel_file_is_recorded_as_not_read_and_files_still_being_written_are_left(tmp_path):
+    landing = tmp_path / "landing"
+    (landing / "pos_transactions").mkdir(parents=True)
+    (landing / "items_detail.xlsx").write_bytes(b"PK\x03\x04 a zip archive, not text")
+    (landing / "pos_transactions" / "export.csv.part").write_text("transaction_id,transact")
+    (landing / "~$items_detail.xlsx").write_bytes(b"excel's lock file")
+    con = load(landing)
+    assert con.execute(
+        "SELECT source, file_name, status, rows_read, message FROM raw.ingest_ledger"
+    ).fetchall() == [
+        (
+            "unrecognised_files",
+            "items_detail.xlsx",
+            "unreadable",
+            0,
+            "items_detail.xlsx: file not read: an Excel workbook (.xlsx); exports are read as CSV "
+            "files: export or save the report as CSV and drop that file",
+        )
+    ]
