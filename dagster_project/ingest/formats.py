@@ -205,6 +205,13 @@ def parse_format(path: Path, contracts: dict[str, Contract]) -> VendorFormat:
             raise FormatError(f"{path}: output {contract!r} is not a contract")
         sets = spec if isinstance(spec, list) else [spec]
         outputs[contract] = tuple(_row_set(s, f"{path}: {contract}") for s in sets)
+        first = outputs[contract][0]
+        if first.where is not None and not first.reject_others:
+            # every file row must be accounted for: loaded through the first set or rejected
+            raise FormatError(
+                f"{path}: {contract}: the first row set takes every row, or has "
+                "'reject_others' with the reason the other rows are not loaded"
+            )
         unknown = {c for s in outputs[contract] for c in s.columns} - set(
             contracts[contract].column_names
         )

@@ -414,8 +414,16 @@ def apply_format(
         rows = df.filter(where.fill_null(False))
         if rs.group_by:
             keys = [frame.name(k) for k in rs.group_by]
-            if any(k is None for k in keys):
-                missing += [k for k, a in zip(rs.group_by, keys, strict=True) if a is None]
+            if any(k is None for k in keys):  # no group can be made: every row says why
+                absent = [k for k, a in zip(rs.group_by, keys, strict=True) if a is None]
+                rejects.append(
+                    _malformed(
+                        rows,
+                        "group_key",
+                        f"(row): group_key: the file lacks {', '.join(absent)}, which the "
+                        "format groups rows by",
+                    )
+                )
                 continue
             no_key = pl.any_horizontal([pl.col(k).is_null() for k in keys])
             rejects.append(
