@@ -34,3 +34,23 @@ def test_every_model_and_column_is_described(models):
         assert node["description"].strip(), name
         for col, spec in node["columns"].items():
             assert spec["description"].strip(), (name, col)
+
+
+def test_the_docs_fingerprint_follows_the_project_and_the_settings(tmp_path, monkeypatch):
+    import shutil
+
+    from dagster_project.transform.dbt_cli import docs_fingerprint
+
+    dbt_dir = tmp_path / "dbt"
+    shutil.copytree(ROOT / "dbt", dbt_dir, ignore=shutil.ignore_patterns("target", "logs"))
+    first = docs_fingerprint(dbt_dir)
+    assert docs_fingerprint(dbt_dir) == first
+    monkeypatch.setenv("EMPATHY_HOME", str(tmp_path))  # where files are does not matter
+    assert docs_fingerprint(dbt_dir) == first
+    assert docs_fingerprint(dbt_dir, "other") != first  # the database name shows in the docs
+    monkeypatch.setenv("EMPATHY_CLV_HORIZON_MONTHS", "24")  # compiled into the model SQL
+    second = docs_fingerprint(dbt_dir)
+    assert second != first
+    model = next((dbt_dir / "models" / "marts").rglob("*.sql"))
+    model.write_text(model.read_text() + "\n-- changed\n")
+    assert docs_fingerprint(dbt_dir) not in (first, second)

@@ -1,15 +1,12 @@
 """The publish step: runs only when every upstream asset and blocking check succeeded."""
 
-import tempfile
-from pathlib import Path
-
 import dagster as dg
 
 from dagster_project.publish.checks import check_results_of_run, record_check_results
 from dagster_project.publish.publisher import publish
 from dagster_project.resources import DuckDBWarehouse
 from dagster_project.settings import Settings
-from dagster_project.transform.dbt_cli import generate_docs
+from dagster_project.transform.dbt_cli import cached_docs
 
 ANALYTICS_KEY = dg.AssetKey(["reports", "analytics_db"])
 SITE_KEY = dg.AssetKey(["reports", "owner_site"])
@@ -44,18 +41,17 @@ def build_publish_asset(settings: Settings, upstream: list[dg.AssetKey]) -> dg.A
         context.log.info(
             f"{len(results)} check results of this run recorded in quality.check_results"
         )
-        with tempfile.TemporaryDirectory() as tmp:
-            docs = generate_docs(settings.warehouse, Path(tmp) / "docs-target")
-            done = publish(
-                warehouse=settings.warehouse,
-                analytics=settings.analytics,
-                site=settings.site,
-                builds=settings.site_builds,
-                keep=settings.site_builds_kept,
-                currency=settings.currency,
-                docs_html=docs,
-                storage_version=settings.analytics_storage_version,
-            )
+        docs = cached_docs(settings.warehouse, settings.warehouse.parent / ".dbt-docs")
+        done = publish(
+            warehouse=settings.warehouse,
+            analytics=settings.analytics,
+            site=settings.site,
+            builds=settings.site_builds,
+            keep=settings.site_builds_kept,
+            currency=settings.currency,
+            docs_html=docs,
+            storage_version=settings.analytics_storage_version,
+        )
         context.log.info(f"report: {done.site}/index.html; analyst database: {done.analytics}")
         yield dg.MaterializeResult(
             asset_key=ANALYTICS_KEY,

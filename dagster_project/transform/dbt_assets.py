@@ -18,6 +18,7 @@ from dagster_dbt import (
 
 from dagster_project.faults import pause_point
 from dagster_project.settings import load_settings
+from dagster_project.transform.dbt_cli import project_files
 
 settings = load_settings()
 settings.export_env()
@@ -33,11 +34,7 @@ def _manifest_is_stale() -> bool:
     if not manifest.exists():
         return True
     built = manifest.stat().st_mtime
-    root = settings.dbt_project_dir
-    files = [root / "dbt_project.yml", root / "profiles.yml"]
-    for folder in ("models", "macros", "seeds", "tests"):
-        files += [p for p in (root / folder).rglob("*") if p.is_file()]
-    return any(f.exists() and f.stat().st_mtime > built for f in files)
+    return any(f.stat().st_mtime > built for f in project_files(settings.dbt_project_dir))
 
 
 DBT_EXECUTABLE = shutil.which("dbt") or str(Path(sys.executable).parent / "dbt")

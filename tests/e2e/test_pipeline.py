@@ -101,12 +101,17 @@ def test_a_second_run_loads_no_file_and_leaves_every_mart_identical(home):
     assert len(before_runs) == 4  # BG/NBD and Gamma-Gamma, calibration and full
     before = home.mart_fingerprints()
     assert len(before) >= 10
+    (docs,) = (home.warehouse.parent / ".dbt-docs").glob("dbt-docs-*.html")
+    docs_written = docs.stat().st_mtime_ns
     gen = home.run("dagster_project.demo.generator")
     assert "0 files written" in gen.stdout
     home.refresh()
     assert home.query("SELECT count(*), max(batch_id) FROM raw.ingest_ledger") == before_ledger
     assert home.query("SELECT run_id FROM models.clv_model_runs ORDER BY run_seq") == before_runs
     assert home.mart_fingerprints() == before
+    # the dbt project did not change: its docs page was reused, not generated again
+    assert docs.stat().st_mtime_ns == docs_written
+    assert (home.site / "docs" / "index.html").read_bytes() == docs.read_bytes()
 
 
 def test_bad_files_are_reported_while_good_ones_load_and_corrections_supersede(home):
