@@ -554,12 +554,38 @@ def raw_table_ddl(contract: Contract, schema: str = "raw") -> str:
     return f'CREATE TABLE IF NOT EXISTS {schema}."{contract.name}" ({", ".join(cols)})'
 
 
-def rejected_table_ddl(contract: Contract, schema: str = "raw") -> str:
-    return (
-        f'CREATE TABLE IF NOT EXISTS {schema}."{contract.name}__rejected" ('
-        '"_batch_id" BIGINT, "_source_file" VARCHAR, "_row_number" BIGINT, "_rule" VARCHAR, '
-        '"_column" VARCHAR, "_reason" VARCHAR, "_raw_record" VARCHAR, "_loaded_at" TIMESTAMP)'
-    )
+# The ledger's source name for landing files of no known export format (ingest/formats.py);
+# their rows are kept in raw.unrecognised_files__rejected, shaped like every rejected table.
+UNRECOGNISED = "unrecognised_files"
+REJECTED_COLUMNS = {  # name: (DuckDB type, description)
+    "_batch_id": ("BIGINT", "Load batch (landing file)."),
+    "_source_file": ("VARCHAR", "Landing file, relative to landing/."),
+    "_row_number": ("BIGINT", "Data row number in the file."),
+    "_rule": ("VARCHAR", "First rule the row broke."),
+    "_column": ("VARCHAR", "Column of that rule."),
+    "_reason": ("VARCHAR", "Every rule the row broke, in words."),
+    "_raw_record": ("VARCHAR", "The row as read, JSON."),
+    "_loaded_at": ("TIMESTAMP", "When the file was processed."),
+}
+
+
+def rejected_table_ddl(contract: Contract | str, schema: str = "raw") -> str:
+    """The rejected-rows table of a contract (or of a source name such as UNRECOGNISED)."""
+    name = contract if isinstance(contract, str) else contract.name
+    cols = ", ".join(f'"{c}" {t}' for c, (t, _) in REJECTED_COLUMNS.items())
+    return f'CREATE TABLE IF NOT EXISTS {schema}."{name}__rejected" ({cols})'
+
+
+def _rejected_source(name: str, description: str) -> dict[str, Any]:
+    return {
+        "name": f"{name}__rejected",
+        "description": description,
+        "meta": {"dagster": {"asset_key": ["raw", name]}, "rejected_rows_of": name},
+        "columns": [
+            {"name": c, "description": d, "data_type": t.lower()}
+            for c, (t, d) in REJECTED_COLUMNS.items()
+        ],
+    }
 
 
 # --------------------------------------------------------------------------- dbt sources
@@ -583,54 +609,11 @@ def dbt_sources(contracts: dict[str, Contract]) -> dict[str, Any]:
             for name, (typ, desc) in LINEAGE_COLUMNS.items()
         ]
         tables.append(
-            {
-                "name": f"{c.name}__rejected",
-                "description": f"Rows of landing/{c.name}/ files that broke a rule of "
-                f"{c.path.name}, with the rule and the raw record.",
-                "meta": {"dagster": {"asset_key": ["raw", c.name]}, "rejected_rows_of": c.name},
-                "columns": [
-                    {
-                        "name": "_batch_id",
-                        "description": "Load batch (landing file).",
-                        "data_type": "bigint",
-                    },
-                    {
-                        "name": "_source_file",
-                        "description": "Landing file, relative to landing/.",
-                        "data_type": "varchar",
-                    },
-                    {
-                        "name": "_row_number",
-                        "description": "Data row number in the file.",
-                        "data_type": "bigint",
-                    },
-                    {
-                        "name": "_rule",
-                        "description": "First rule the row broke.",
-                        "data_type": "varchar",
-                    },
-                    {
-                        "name": "_column",
-                        "description": "Column of that rule.",
-                        "data_type": "varchar",
-                    },
-                    {
-                        "name": "_reason",
-                        "description": "Every rule the row broke, in words.",
-                        "data_type": "varchar",
-                    },
-                    {
-                        "name": "_raw_record",
-                        "description": "The row as read, JSON.",
-                        "data_type": "varchar",
-                    },
-                    {
-                        "name": "_loaded_at",
-                        "description": "When the file was processed.",
-                        "data_type": "timestamp",
-                    },
-                ],
-            }
+            _rejected_source(
+                c.name,
+                f"Rows of landing/{c.name}/ files that broke a rule of {c.path.name}, with "
+                "the rule and the raw record.",
+            )
         )
         tables.append(
             {
@@ -641,6 +624,14 @@ def dbt_sources(contracts: dict[str, Contract]) -> dict[str, Any]:
                 "columns": columns,
             }
         )
+    tables.append(
+        _rejected_source(
+            UNRECOGNISED,
+            "Rows of landing files whose header matches no known export format (no vendor "
+            "format in data_contracts/vendors/, no contract), rule unknown_format; the ledger "
+            "message names the closest known formats.",
+        )
+    )
     return {
         "version": 2,
         "sources": [

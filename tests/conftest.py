@@ -41,3 +41,12 @@ def published_home(tmp_path_factory):
     from tests.pipeline_home import demo_home
 
     return demo_home(tmp_path_factory)
+
+
+@pytest.fixture(scope="session")
+def vendor_homes(published_home, tmp_path_factory):
+    """The published demo refreshed once more with vendor exports, and once with the same facts
+    as canonical files (tests/e2e/test_vendor_exports.py, tests/test_privacy.py)."""
+    from tests.pipeline_home import vendor_and_canonical_homes
+
+    return vendor_and_canonical_homes(published_home, tmp_path_factory)

@@ -114,3 +114,29 @@ def mart_contents(home: Home, skip: tuple[str, ...] = ()) -> dict[str, str]:
         }
     finally:
         con.close()
+
+
+def copy_of(published: Home, root: Path) -> Home:
+    """A new home holding a published home's landing files, warehouse and dbt docs page."""
+    home = Home(root)
+    shutil.copytree(published.landing, home.landing)
+    home.warehouse.parent.mkdir(parents=True)
+    shutil.copyfile(published.warehouse, home.warehouse)
+    shutil.copytree(published.warehouse.parent / ".dbt-docs", home.warehouse.parent / ".dbt-docs")
+    return home
+
+
+def vendor_and_canonical_homes(published: Home, tmp_path_factory) -> tuple[Home, Home, object]:
+    """Two copies of the published demo refreshed once more: one with a file of every vendor
+    export format dropped into landing/ as exported, one with the same facts as canonical
+    files. Returns (vendor home, canonical home, the vendor refresh)."""
+    fixtures = ROOT / "tests" / "fixtures" / "vendors"
+    vendor = copy_of(published, tmp_path_factory.mktemp("vendor"))
+    for f in (fixtures / "landing").iterdir():
+        shutil.copyfile(f, vendor.landing / f.name)
+    canonical = copy_of(published, tmp_path_factory.mktemp("canonical"))
+    for f in (fixtures / "canonical").glob("*/*.csv"):
+        shutil.copyfile(f, canonical.landing / f.parent.name / "vendor_equivalent.csv")
+    vendor_run = vendor.refresh()
+    canonical.refresh()
+    return vendor, canonical, vendor_run

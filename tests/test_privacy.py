@@ -11,9 +11,13 @@ PHONE = r"(\+\d{1,3}[ .-]?)?(\(\d{2,5}\)|\d{2,5})[ .-]\d{3,4}[ .-]?\d{3,4}"
 FOLLOW_UP_LISTS = {"rpt_customers_at_risk", "rpt_follow_up"}
 
 
-@pytest.fixture(scope="module")
-def home(published_home):
-    return published_home
+@pytest.fixture(scope="module", params=["demo", "vendor exports"])
+def home(request, published_home):
+    """The demo as generated, and a copy that also loaded a file of every vendor format
+    (Shopify names customers by e-mail, Zendesk by requester e-mail, HubSpot has phones)."""
+    if request.param == "demo":
+        return published_home
+    return request.getfixturevalue("vendor_homes")[0]
 
 
 def test_personal_columns_of_the_contracts_appear_only_in_raw_and_the_follow_up_lists(

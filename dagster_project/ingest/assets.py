@@ -4,14 +4,13 @@ import time
 
 import dagster as dg
 
-from dagster_project.contracts import Contract, load_contracts
-from dagster_project.ingest.formats import UNRECOGNISED, load_formats, plan_landing
+from dagster_project.contracts import UNRECOGNISED, Contract, load_contracts, rejected_table_ddl
+from dagster_project.ingest.formats import load_formats, plan_landing
 from dagster_project.ingest.loader import (
     ensure_tables,
     file_hash,
     ingest_source,
     ingest_unrecognised,
-    unrecognised_table_ddl,
 )
 from dagster_project.resources import DuckDBWarehouse
 from dagster_project.settings import Settings
@@ -212,7 +211,7 @@ def build_ledger_asset(contracts: dict[str, Contract], settings: Settings) -> li
         with warehouse.connect() as con:
             for c in contracts.values():
                 ensure_tables(con, c)
-            con.execute(unrecognised_table_ddl())
+            con.execute(rejected_table_ddl(UNRECOGNISED))
             rows = con.execute(
                 "SELECT status, count(*), sum(rows_read), sum(rows_loaded), sum(rows_rejected) "
                 "FROM raw.ingest_ledger GROUP BY status ORDER BY status"

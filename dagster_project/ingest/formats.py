@@ -33,7 +33,6 @@ from dagster_project.contracts import Contract
 from dagster_project.ingest.reader import decode_bytes, sniff_delimiter
 
 VENDORS_DIR = "vendors"  # beside the contracts
-UNRECOGNISED = "unrecognised_files"  # the ledger's source name for files of no known format
 LANDING_SUFFIXES = (".csv",)  # what is read; other files are recorded as not readable
 IN_PROGRESS_SUFFIXES = (".tmp", ".part", ".partial", ".crdownload", ".download", ".swp")
 

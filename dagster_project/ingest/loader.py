@@ -21,6 +21,7 @@ import duckdb
 import polars as pl
 
 from dagster_project.contracts import (
+    UNRECOGNISED,
     Contract,
     ReadOptions,
     load_contracts,
@@ -31,7 +32,6 @@ from dagster_project.contracts import (
 from dagster_project.faults import pause_point
 from dagster_project.ingest.formats import (
     LANDING_SUFFIXES,
-    UNRECOGNISED,
     LandingPlan,
     VendorFormat,
     load_formats,
@@ -299,14 +299,6 @@ def ingest_source(
     return results
 
 
-def unrecognised_table_ddl() -> str:
-    return (
-        f'CREATE TABLE IF NOT EXISTS raw."{UNRECOGNISED}__rejected" ('
-        '"_batch_id" BIGINT, "_source_file" VARCHAR, "_row_number" BIGINT, "_rule" VARCHAR, '
-        '"_column" VARCHAR, "_reason" VARCHAR, "_raw_record" VARCHAR, "_loaded_at" TIMESTAMP)'
-    )
-
-
 def ingest_unrecognised(
     con: duckdb.DuckDBPyConnection, landing: Path, contracts_dir: Path
 ) -> list[FileResult]:
@@ -315,7 +307,7 @@ def ingest_unrecognised(
     as read, in raw.unrecognised_files__rejected. Other files are not held up."""
     con.execute("CREATE SCHEMA IF NOT EXISTS raw")
     con.execute(LEDGER_DDL)
-    con.execute(unrecognised_table_ddl())
+    con.execute(rejected_table_ddl(UNRECOGNISED))
     plan = plan_landing(landing, load_contracts(contracts_dir), load_formats(contracts_dir))
     results = []
     for path, rel, message in plan.unrecognised:

@@ -1,22 +1,19 @@
 """Vendor exports dropped into landing/ fill the same marts as the canonical files.
 
-Two copies of the small published demo warehouse get one more refresh each: one with a file
-of every vendor format dropped into landing/ as exported (tests/fixtures/vendors/landing), the
-other with the same business facts written as canonical files by hand
-(tests/fixtures/vendors/canonical). Every mart must come out identical, and the ledger must
+Two copies of the small published demo warehouse get one more refresh each (the
+``vendor_homes`` fixture in conftest.py): one with a file of every vendor format dropped into
+landing/ as exported (tests/fixtures/vendors/landing), the other with the same business facts
+written as canonical files by hand (tests/fixtures/vendors/canonical). Every mart must come out identical, and the ledger must
 account for every row of every vendor file; a file of an unknown tool is recorded with the
 closest known formats and does not stop the others.
 """
 
 import csv
-import shutil
 from decimal import Decimal
 from pathlib import Path
 
-import pytest
-
 from tests.conftest import ROOT
-from tests.pipeline_home import Home, mart_contents
+from tests.pipeline_home import mart_contents
 
 FIXTURES = ROOT / "tests" / "fixtures" / "vendors"
 # file -> (format, the contract fed one row per file row, header rows)
@@ -34,36 +31,13 @@ VENDOR_FILES = {
 UNKNOWN_FILE = "mailchimp_members.csv"
 
 
-def copy_of(published: Home, root: Path) -> Home:
-    """A new home holding the published demo's landing files and warehouse."""
-    home = Home(root)
-    shutil.copytree(published.landing, home.landing)
-    home.warehouse.parent.mkdir(parents=True)
-    shutil.copyfile(published.warehouse, home.warehouse)
-    shutil.copytree(published.warehouse.parent / ".dbt-docs", home.warehouse.parent / ".dbt-docs")
-    return home
-
-
-@pytest.fixture(scope="module")
-def homes(published_home, tmp_path_factory):
-    vendor = copy_of(published_home, tmp_path_factory.mktemp("vendor"))
-    for f in (FIXTURES / "landing").iterdir():
-        shutil.copyfile(f, vendor.landing / f.name)  # dropped into landing/ as exported
-    canonical = copy_of(published_home, tmp_path_factory.mktemp("canonical"))
-    for f in (FIXTURES / "canonical").glob("*/*.csv"):
-        shutil.copyfile(f, canonical.landing / f.parent.name / "vendor_equivalent.csv")
-    vendor_run = vendor.refresh()
-    canonical.refresh()
-    return vendor, canonical, vendor_run
-
-
 def data_rows(path: Path, header_rows: int) -> int:
     with path.open(newline="", encoding="utf-8-sig") as f:
         return sum(1 for row in csv.reader(f) if row) - header_rows
 
 
-def test_vendor_files_fill_the_same_marts_as_the_canonical_files(homes):
-    vendor, canonical, _ = homes
+def test_vendor_files_fill_the_same_marts_as_the_canonical_files(vendor_homes):
+    vendor, canonical, _ = vendor_homes
     # the files reached the marts (identical marts would prove nothing if neither had them)
     ids = (
         "('sqT1','sqT1-refund-2026-09-15-10:00:00','sqT2','sqT3','sqT4',"
@@ -83,8 +57,9 @@ def test_vendor_files_fill_the_same_marts_as_the_canonical_files(homes):
             "OR response_id LIKE 'delighted-%'"
         ) == [(5,)]
     # The vendor files also hold rows that are no sale or no NPS answer (a voided Shopify order,
-    # a Delighted CSAT response): they are rejected with that reason, so the rejected-rows mart
-    # has them on top of what the canonical files give; every other mart is identical.
+    # a Delighted CSAT response), and the file of an unknown tool: they are rejected with the
+    # reason, so the rejected-rows mart has them on top of what the canonical files give; every
+    # other mart is identical.
     theirs = mart_contents(vendor, skip=("kpi_rejections_by_rule",))
     ours = mart_contents(canonical, skip=("kpi_rejections_by_rule",))
     assert len(ours) >= 30
@@ -95,12 +70,13 @@ def test_vendor_files_fill_the_same_marts_as_the_canonical_files(homes):
         ("pos_line_items", "(row)", "out_of_scope", 1),
         ("pos_transactions", "(row)", "out_of_scope", 1),
         ("nps_responses", "(row)", "out_of_scope", 1),
+        ("unrecognised_files", "(file)", "unknown_format", 2),
     }
     assert set(canonical.query(rules)) - set(vendor.query(rules)) == set()
 
 
-def test_the_ledger_accounts_for_every_row_of_every_vendor_file(homes):
-    vendor, _, run = homes
+def test_the_ledger_accounts_for_every_row_of_every_vendor_file(vendor_homes):
+    vendor, _, run = vendor_homes
     assert "Owner's report:" in run.stdout  # the unknown file did not stop the refresh
     ledger = vendor.query(
         "SELECT file_name, source, status, rows_read, rows_loaded, rows_rejected, message "
@@ -141,8 +117,8 @@ def test_the_ledger_accounts_for_every_row_of_every_vendor_file(homes):
     ) == [(2, "out_of_scope")]
 
 
-def test_an_unknown_file_names_the_closest_formats_and_does_not_stop_the_others(homes):
-    vendor, _, _ = homes
+def test_an_unknown_file_names_the_closest_formats_and_does_not_stop_the_others(vendor_homes):
+    vendor, _, _ = vendor_homes
     ((status, read, loaded, rejected, message),) = vendor.query(
         "SELECT status, rows_read, rows_loaded, rows_rejected, message FROM raw.ingest_ledger "
         f"WHERE file_name = '{UNKNOWN_FILE}'"
