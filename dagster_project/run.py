@@ -21,15 +21,16 @@ def where(settings: Settings) -> str:
     if settings.analytics.exists():
         con = duckdb.connect(str(settings.analytics), read_only=True)
         try:
+            # a vendor export that feeds two sources has a ledger row for each
             files, read, loaded, rejected = con.execute(
-                "SELECT count(*), sum(rows_read), sum(rows_loaded), sum(rows_rejected) "
-                "FROM marts.fct_ingested_files"
+                "SELECT count(DISTINCT file_name), sum(rows_read), sum(rows_loaded), "
+                "sum(rows_rejected) FROM marts.fct_ingested_files"
             ).fetchall()[0]
         finally:
             con.close()
         lines.append(
-            f"  Files loaded so far: {files} ({read:,} rows read = {loaded:,} loaded "
-            f"+ {rejected:,} rejected; see marts.fct_ingested_files)"
+            f"  Landing files processed so far: {files} (rows read, per source: {read:,} = "
+            f"{loaded:,} loaded + {rejected:,} rejected; see marts.fct_ingested_files)"
         )
     lines += [
         "",
