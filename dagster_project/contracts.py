@@ -425,6 +425,11 @@ class Validated:
     extra_columns: list[str]
 
 
+def raw_record(fields: list[str]) -> pl.Expr:
+    """A row's fields as JSON text, as kept with every rejected row (``_raw_record``)."""
+    return pl.struct(fields).struct.json_encode() if fields else pl.lit("{}")
+
+
 def match_header(contract: Contract, text: pl.DataFrame) -> pl.DataFrame:
     """Rename columns that match a contract column up to case and surrounding spaces."""
     wanted = {c.lower(): c for c in contract.column_names}
@@ -479,10 +484,8 @@ def validate_frame(
     bookkeeping = ("_row_number", "_raw_record")
     extra = [c for c in text.columns if c not in contract.column_names and c not in bookkeeping]
     fields = [c for c in text.columns if c not in bookkeeping]
-    if "_raw_record" in text.columns:  # a vendor file: the row as the vendor wrote it
-        raw_record = pl.col("_raw_record")
-    else:
-        raw_record = pl.struct(fields).struct.json_encode() if fields else pl.lit("{}")
+    # a vendor file brings the row as the vendor wrote it
+    record = pl.col("_raw_record") if "_raw_record" in text.columns else raw_record(fields)
     if missing:
         reason = "file lacks required column(s): " + ", ".join(missing)
         rejected = text.select(
@@ -490,7 +493,7 @@ def validate_frame(
             pl.lit("required_column").alias("_rule"),
             pl.lit(", ".join(missing)).alias("_column"),
             pl.lit(reason).alias("_reason"),
-            raw_record.alias("_raw_record"),
+            record.alias("_raw_record"),
         )
         return Validated(_empty_good(contract), rejected, missing, extra)
     # optional columns that the file lacks are added as empty
@@ -514,7 +517,7 @@ def validate_frame(
         pl.concat_str(failures, separator="; ", ignore_nulls=True).alias("_reason"),
         first_rule.alias("_rule"),
         first_col.alias("_column"),
-        raw_record.alias("_raw_record"),
+        record.alias("_raw_record"),
     )
     # A key seen again in the file is a duplicate only among rows that pass every other rule:
     # the first valid occurrence is kept.

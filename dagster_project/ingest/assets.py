@@ -4,13 +4,13 @@ import time
 
 import dagster as dg
 
-from dagster_project.contracts import UNRECOGNISED, Contract, load_contracts, rejected_table_ddl
-from dagster_project.ingest.formats import load_formats, plan_landing
+from dagster_project.contracts import UNRECOGNISED, Contract, rejected_table_ddl
 from dagster_project.ingest.loader import (
     ensure_tables,
     file_hash,
     ingest_source,
     ingest_unrecognised,
+    landing_plan,
 )
 from dagster_project.resources import DuckDBWarehouse
 from dagster_project.settings import Settings
@@ -235,11 +235,7 @@ def build_ledger_asset(contracts: dict[str, Contract], settings: Settings) -> li
     )
     def accounted(warehouse: DuckDBWarehouse) -> dg.AssetCheckResult:
         problems = []
-        plan = plan_landing(
-            settings.landing,
-            load_contracts(settings.contracts_dir),
-            load_formats(settings.contracts_dir),
-        )
+        plan = landing_plan(settings.landing, settings.contracts_dir)
         with warehouse.connect(read_only=True) as con:
             known = set(
                 con.execute(

@@ -23,7 +23,7 @@ import codecs
 import csv
 import io
 from dataclasses import dataclass, field
-from functools import cache
+from functools import cache, lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -254,7 +254,18 @@ def load_formats(contracts_dir: Path) -> tuple[VendorFormat, ...]:
 
 
 def read_header(path: Path, rows: int = 1) -> list[list[str]]:
-    """The first ``rows`` records of a file (cheap: reads at most the first 256 kB)."""
+    """The first ``rows`` records of a file (cheap: reads at most the first 256 kB, once per
+    version of the file in a process: every ingest asset and the ledger check plan landing/)."""
+    st = path.stat()
+    return [list(r) for r in _read_header(path, st.st_size, st.st_mtime_ns, rows)]
+
+
+@lru_cache(maxsize=4096)
+def _read_header(path: Path, size: int, mtime_ns: int, rows: int) -> tuple[tuple[str, ...], ...]:
+    return tuple(tuple(r) for r in _read_records(path, rows))
+
+
+def _read_records(path: Path, rows: int) -> list[list[str]]:
     with path.open("rb") as f:
         head = f.read(1 << 18)
     if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):

@@ -25,6 +25,7 @@ from dagster_project.contracts import (
     Contract,
     ReadOptions,
     load_contracts,
+    raw_record,
     raw_table_ddl,
     rejected_table_ddl,
     validate_frame,
@@ -37,7 +38,12 @@ from dagster_project.ingest.formats import (
     load_formats,
     plan_landing,
 )
-from dagster_project.ingest.reader import FileText, UnreadableFile, read_text_frame
+from dagster_project.ingest.reader import (
+    FileText,
+    UnreadableFile,
+    malformed_rejects,
+    read_text_frame,
+)
 from dagster_project.ingest.vendor_mapping import apply_format
 
 log = logging.getLogger(__name__)
@@ -112,18 +118,12 @@ def _with_malformed(rejected: pl.DataFrame, text: FileText) -> pl.DataFrame:
     could not use, which carry their own rule) join the rejected rows."""
     if text.malformed.is_empty():
         return rejected
-    if "_rule" in text.malformed.columns:  # already worded by the vendor format
-        malformed = text.malformed.select(
-            "_row_number", "_rule", pl.lit("(row)").alias("_column"), "_reason", "_raw_record"
-        )
-    else:
-        malformed = text.malformed.select(
-            "_row_number",
-            pl.lit("field_count").alias("_rule"),
-            pl.lit("(row)").alias("_column"),
-            ("(row): field_count: " + pl.col("_reason")).alias("_reason"),
-            "_raw_record",
-        )
+    malformed = text.malformed  # a vendor format words its rows itself
+    if "_rule" not in malformed.columns:
+        malformed = malformed_rejects(malformed)
+    malformed = malformed.select(
+        "_row_number", "_rule", pl.lit("(row)").alias("_column"), "_reason", "_raw_record"
+    )
     return pl.concat([rejected, malformed.cast(rejected.schema)]).sort("_row_number")
 
 
@@ -184,16 +184,8 @@ def load_file(
         else:
             good = checked.good.with_columns([pl.lit(v).alias(k) for k, v in meta.items()])
             bad = checked.rejected.with_columns([pl.lit(v).alias(k) for k, v in meta.items()])
-            if good.height:
-                con.register("_good_rows", good.to_arrow())
-                con.execute(f'INSERT INTO raw."{contract.name}" BY NAME SELECT * FROM _good_rows')
-                con.unregister("_good_rows")
-            if bad.height:
-                con.register("_bad_rows", bad.to_arrow())
-                con.execute(
-                    f'INSERT INTO raw."{contract.name}__rejected" BY NAME SELECT * FROM _bad_rows'
-                )
-                con.unregister("_bad_rows")
+            _append(con, contract.name, good)
+            _append(con, f"{contract.name}__rejected", bad)
             n_read, n_good, n_bad = text.rows_read, good.height, bad.height
             notes = f" (read: {', '.join(text.notes)})" if text.notes else ""
             if n_read == 0 and not checked.missing_columns:
@@ -238,6 +230,16 @@ def load_file(
     return result
 
 
+def _append(con: duckdb.DuckDBPyConnection, table: str, rows: pl.DataFrame) -> None:
+    """Insert the rows (if any) into raw.<table>, matching columns by name."""
+    if rows.height:
+        con.register("_new_rows", rows.to_arrow())
+        try:
+            con.execute(f'INSERT INTO raw."{table}" BY NAME SELECT * FROM _new_rows')
+        finally:
+            con.unregister("_new_rows")
+
+
 @contextmanager
 def _transaction(con: duckdb.DuckDBPyConnection) -> Iterator[None]:
     """One DuckDB transaction: committed at the end, rolled back on any error or kill."""
@@ -273,9 +275,9 @@ def _record(con: duckdb.DuckDBPyConnection, result: FileResult) -> FileResult:
     return result
 
 
-def landing_plan(landing: Path, contract: Contract) -> LandingPlan:
-    """Which landing files feed which contract, in which format (see ingest/formats.py)."""
-    contracts_dir = contract.path.parent
+def landing_plan(landing: Path, contracts_dir: Path) -> LandingPlan:
+    """Which landing files feed which contract, in which format, and which are in no known
+    format (see ingest/formats.py)."""
     return plan_landing(landing, load_contracts(contracts_dir), load_formats(contracts_dir))
 
 
@@ -290,7 +292,7 @@ def ingest_source(
     format maps onto this source."""
     ensure_tables(con, contract)
     results = []
-    for planned in landing_plan(landing, contract).for_contract(contract.name):
+    for planned in landing_plan(landing, contract.path.parent).for_contract(contract.name):
         start = time.monotonic()
         res = load_file(con, contract, planned.path, landing, options, planned.fmt)
         if res is not None:
@@ -308,9 +310,8 @@ def ingest_unrecognised(
     con.execute("CREATE SCHEMA IF NOT EXISTS raw")
     con.execute(LEDGER_DDL)
     con.execute(rejected_table_ddl(UNRECOGNISED))
-    plan = plan_landing(landing, load_contracts(contracts_dir), load_formats(contracts_dir))
     results = []
-    for path, rel, message in plan.unrecognised:
+    for path, rel, message in landing_plan(landing, contracts_dir).unrecognised:
         digest = file_hash(path)
         seen = con.execute(
             "SELECT 1 FROM raw.ingest_ledger WHERE source = ? AND content_hash = ? "
@@ -320,23 +321,17 @@ def ingest_unrecognised(
         if seen:
             continue
         now = dt.datetime.now(dt.UTC).replace(tzinfo=None)
-        try:
-            if path.suffix.lower() not in LANDING_SUFFIXES:
-                raise UnreadableFile("")  # not a CSV file: the plan's message says so
-            text = read_text_frame(path)
-            fields = [c for c in text.frame.columns if c != "_row_number"]
-            rows = text.frame.select(
-                "_row_number",
-                (pl.struct(fields).struct.json_encode() if fields else pl.lit("{}")).alias(
-                    "_raw_record"
-                ),
-            )
-            rows = pl.concat([rows, text.malformed.select("_row_number", "_raw_record")])
-            status = "unrecognised"
-        except UnreadableFile as exc:
-            rows = pl.DataFrame(schema={"_row_number": pl.Int64, "_raw_record": pl.String})
-            status = "unreadable"
-            message = f"{rel}: {exc}" if str(exc) else message
+        rows = pl.DataFrame(schema={"_row_number": pl.Int64, "_raw_record": pl.String})
+        status = "unreadable"  # not a CSV file: the plan's message says so
+        if path.suffix.lower() in LANDING_SUFFIXES:
+            try:
+                text = read_text_frame(path)
+                fields = [c for c in text.frame.columns if c != "_row_number"]
+                read = text.frame.select("_row_number", raw_record(fields).alias("_raw_record"))
+                rows = pl.concat([read, text.malformed.select("_row_number", "_raw_record")])
+                status = "unrecognised"
+            except UnreadableFile as exc:
+                message = f"{rel}: {exc}"
         with _transaction(con):
             batch_id = _next_batch_id(con)
             bad = rows.sort("_row_number").with_columns(
@@ -350,12 +345,7 @@ def ingest_unrecognised(
                 ).alias("_reason"),
                 pl.lit(now).alias("_loaded_at"),
             )
-            if bad.height:
-                con.register("_bad_rows", bad.to_arrow())
-                con.execute(
-                    f'INSERT INTO raw."{UNRECOGNISED}__rejected" BY NAME SELECT * FROM _bad_rows'
-                )
-                con.unregister("_bad_rows")
+            _append(con, f"{UNRECOGNISED}__rejected", bad)
             result = FileResult(
                 batch_id=batch_id,
                 source=UNRECOGNISED,

@@ -117,6 +117,16 @@ def _empty_malformed() -> pl.DataFrame:
     )
 
 
+def malformed_rejects(malformed: pl.DataFrame) -> pl.DataFrame:
+    """Rows not split into the header's fields, as rejected rows: rule ``field_count``."""
+    return malformed.select(
+        "_row_number",
+        pl.lit("field_count").alias("_rule"),
+        ("(row): field_count: " + pl.col("_reason")).alias("_reason"),
+        "_raw_record",
+    )
+
+
 def _every_line_fits(source: Path | bytes, delimiter: str, width: int) -> bool:
     """True when every data line has as many fields as the header (quoted delimiters aside).
 

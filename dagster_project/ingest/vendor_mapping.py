@@ -14,9 +14,9 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import polars as pl
 
-from dagster_project.contracts import Contract, ReadOptions, number_text
+from dagster_project.contracts import Contract, ReadOptions, number_text, raw_record
 from dagster_project.ingest.formats import FormatError, VendorFormat, normalise_name
-from dagster_project.ingest.reader import FileText
+from dagster_project.ingest.reader import FileText, malformed_rejects
 
 # time zone names vendors print (Square, Shopify, Zendesk use the Rails names) -> IANA
 ZONE_NAMES = {
@@ -335,13 +335,13 @@ def _to_text(v: _Value, scale: int | None) -> pl.Expr:
     return v.expr.cast(pl.String)
 
 
-def _malformed(rows: pl.DataFrame, rule: str, reason: pl.Expr | str) -> pl.DataFrame:
-    fields = [c for c in rows.columns if not c.startswith("_")]
+def _malformed(rows: pl.DataFrame, rule: str, reason: str) -> pl.DataFrame:
+    """File rows (with their ``_record``) the mapping rejects, with the rule and reason."""
     return rows.select(
         "_row_number",
         pl.lit(rule).alias("_rule"),
-        (pl.lit(reason) if isinstance(reason, str) else reason).alias("_reason"),
-        (pl.struct(fields).struct.json_encode() if fields else pl.lit("{}")).alias("_raw_record"),
+        pl.lit(reason).alias("_reason"),
+        pl.col("_record").alias("_raw_record"),
     )
 
 
@@ -366,14 +366,7 @@ def apply_format(
     Rows the mapping itself cannot use (no group key, a row kind the format leaves out) are
     returned in ``malformed`` with their rule and reason."""
     df = text.frame
-    rejects = [
-        text.malformed.select(
-            "_row_number",
-            pl.lit("field_count").alias("_rule"),
-            ("(row): field_count: " + pl.col("_reason")).alias("_reason"),
-            "_raw_record",
-        )
-    ]
+    rejects = [malformed_rejects(text.malformed)]
     notes = [f"format {fmt.id} ({fmt.title}, data_contracts/vendors/{fmt.path.name})", *text.notes]
     frame = _Frame(df)
     if fmt.fill_forward:  # order fields only on an order's first row (Shopify)
@@ -387,9 +380,7 @@ def apply_format(
             )
             frame = _Frame(df)
     fields = [c for c in df.columns if not c.startswith("_")]
-    df = df.with_columns(
-        (pl.struct(fields).struct.json_encode() if fields else pl.lit("{}")).alias("_record")
-    )
+    df = df.with_columns(raw_record(fields).alias("_record"))
     frame = _Frame(df)
     outputs: list[pl.DataFrame] = []
     missing: list[str] = []
