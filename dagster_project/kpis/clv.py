@@ -4,7 +4,13 @@ counts and P(alive), Gamma-Gamma (Fader & Hardie 2013) for spend.
 Fitting is maximum likelihood with scipy: log-parameterised, vectorised log-likelihoods with
 analytic gradients, customers with identical (x, t_x, T) grouped into one weighted row, and
 several starting points. A fit that does not converge raises :class:`FitError` instead of
-returning numbers. Scoring of every customer happens in SQL (dbt) from the stored parameters;
+returning numbers.
+
+A fit depends on the set of customers only, never on the order their rows arrive in: the
+grouped input is sorted (:func:`compress`), the starting points are derived from it, and every
+sum is taken in that fixed order by :func:`wsum` (numpy's pairwise summation) rather than by a
+BLAS dot product, whose kernels change the order of additions with the CPU, the memory
+alignment and the thread count. The same customers give bit-identical parameters. Scoring of every customer happens in SQL (dbt) from the stored parameters;
 the closed forms here serve the tests and the known-answer checks.
 """
 
@@ -41,8 +47,16 @@ class GammaGammaParams:
     iterations: int
 
 
+def wsum(w: np.ndarray, v: np.ndarray) -> float:
+    """sum(w * v) in a fixed order: elementwise products (exactly rounded), then numpy's
+    pairwise summation over the contiguous result, which depends on the values and their order
+    only (not on alignment, CPU kernel or threads, as ``np.dot`` through BLAS does)."""
+    return float(np.add.reduce(np.multiply(w, v)))
+
+
 def compress(*columns: np.ndarray) -> tuple[list[np.ndarray], np.ndarray]:
-    """Unique rows of the given columns and how many customers share each.
+    """Unique rows of the given columns, sorted, and how many customers share each: the same
+    set of customers gives the same arrays whatever order they arrive in.
 
     Each column is factorised on its own (1-D sorts), the codes are combined into one integer
     key, and the keys are counted: much faster than a row-wise unique on a million rows.
@@ -96,14 +110,15 @@ class _BgNbdData:
     iT: np.ndarray
     x: np.ndarray  # per row
     pos: np.ndarray  # x > 0 per row
+    n: float  # customers
 
     @classmethod
     def build(cls, x, t_x, T, w) -> _BgNbdData:
         xv, ix = np.unique(x, return_inverse=True)
         tv, inv = np.unique(np.concatenate([t_x, T]), return_inverse=True)
-        return cls(
-            w, xv, ix, np.bincount(ix, weights=w), tv, inv[: len(t_x)], inv[len(t_x) :], x, x > 0
-        )
+        w_x = np.bincount(ix, weights=w)
+        n = float(np.add.reduce(w))
+        return cls(w, xv, ix, w_x, tv, inv[: len(t_x)], inv[len(t_x) :], x, x > 0, n)
 
 
 def _bgnbd_negll_and_grad(logp, d: _BgNbdData):
@@ -127,13 +142,11 @@ def _bgnbd_negll_and_grad(logp, d: _BgNbdData):
     lse = np.logaddexp(a3, a4)
     w3 = np.exp(a3 - lse) * d.w
     w4 = np.exp(a4 - lse) * d.w
-    ll = float(np.dot(d.w_x, a12) + np.dot(d.w, lse))
-    d_r = np.dot(d.w_x, g_r) - np.dot(w3, log_at[d.iT]) - np.dot(w4, log_at[d.it_x])
-    d_alpha = (
-        r / alpha * d.w_x.sum() - np.dot(w3 * s, inv_at[d.iT]) - np.dot(w4 * s, inv_at[d.it_x])
-    )
-    d_a = np.dot(d.w_x, g_a) + w4.sum() / a
-    d_b = np.dot(d.w_x, g_b) - np.dot(w4, inv_bx1[d.ix])
+    ll = wsum(d.w_x, a12) + wsum(d.w, lse)
+    d_r = wsum(d.w_x, g_r) - wsum(w3, log_at[d.iT]) - wsum(w4, log_at[d.it_x])
+    d_alpha = r / alpha * d.n - wsum(w3 * s, inv_at[d.iT]) - wsum(w4 * s, inv_at[d.it_x])
+    d_a = wsum(d.w_x, g_a) + float(np.add.reduce(w4)) / a
+    d_b = wsum(d.w_x, g_b) - wsum(w4, inv_bx1[d.ix])
     grad = np.array([d_r * r, d_alpha * alpha, d_a * a, d_b * b])
     return -ll, -grad
 
@@ -179,7 +192,7 @@ def fit_bgnbd(x, t_x, T, starts: list[tuple] | None = None) -> BgNbdParams:
     if np.any(t_x > T) or np.any(x < 0):
         raise FitError("BG/NBD input has t_x > T or negative x")
     (ux, ut, uT), w = compress(x, t_x, T)
-    scale = float(np.mean(T)) or 1.0
+    scale = wsum(w, uT) / float(np.add.reduce(w)) or 1.0  # mean age, in the sorted order
     starts = starts or [
         (1.0, scale, 1.0, 1.0),
         (0.5, scale / 4, 0.5, 2.0),
@@ -244,8 +257,8 @@ def _gg_negll_and_grad(logp, x, m, w):
     d_p = x * (dig(px + q) - dig(px) + np.log(m) + np.log(x) - np.log(g + m * x))
     d_q = dig(px + q) - dig(q) + np.log(g) - np.log(g + m * x)
     d_g = q / g - (px + q) / (g + m * x)
-    grad = np.array([np.dot(w, d) for d in (d_p, d_q, d_g)]) * np.array([p, q, g])
-    return -float(np.dot(w, ll)), -grad
+    grad = np.array([wsum(w, d) for d in (d_p, d_q, d_g)]) * np.array([p, q, g])
+    return -wsum(w, ll), -grad
 
 
 def fit_gamma_gamma(x, mean_value, starts: list[tuple] | None = None) -> GammaGammaParams:
@@ -255,7 +268,7 @@ def fit_gamma_gamma(x, mean_value, starts: list[tuple] | None = None) -> GammaGa
     if keep.sum() < 10:
         raise FitError(f"Gamma-Gamma needs repeat buyers with positive spend; found {keep.sum()}")
     (ux, um), w = compress(x[keep], m[keep])
-    mean = float(np.average(um, weights=w))
+    mean = wsum(w, um) / float(np.add.reduce(w))
     starts = starts or [(1.0, 1.0, mean), (5.0, 3.0, mean * 2), (0.5, 5.0, mean / 2)]
     res = _best_of_starts(_gg_negll_and_grad, starts, (ux, um, w), "Gamma-Gamma")
     p, q, g = np.exp(res.x)

@@ -27,6 +27,15 @@ class Correlation:
     p_value: float | None
 
 
+def pearson(x: np.ndarray, y: np.ndarray) -> float:
+    """Pearson's r with every sum in a fixed order (numpy's pairwise summation, not a BLAS
+    product as in ``np.corrcoef``), so the same pairs give the same bits on any CPU."""
+    xc, yc = x - np.add.reduce(x) / len(x), y - np.add.reduce(y) / len(y)
+    sxy = np.add.reduce(xc * yc)
+    r = sxy / np.sqrt(np.add.reduce(xc * xc) * np.add.reduce(yc * yc))
+    return float(np.clip(r, -1.0, 1.0))
+
+
 def correlate(
     x: np.ndarray, y: np.ndarray, method: str = "pearson", dof_used: int = 0
 ) -> Correlation:
@@ -41,7 +50,7 @@ def correlate(
         return Correlation(method, None, n, None, None, None)
     if method == "spearman":
         x, y = stats.rankdata(x), stats.rankdata(y)
-    r = float(np.corrcoef(x, y)[0, 1])
+    r = pearson(x, y)
     r_c = float(np.clip(r, -0.999999, 0.999999))
     z, se = np.arctanh(r_c), 1 / np.sqrt(eff - 3)
     t = r_c * np.sqrt((eff - 2) / (1 - r_c**2))

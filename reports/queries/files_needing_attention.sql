@@ -3,5 +3,5 @@
 select file_name, source, status, rows_read, rows_rejected, message, loaded_at
 from marts.fct_ingested_files
 where status in ('rejected', 'unreadable', 'unrecognised')
-order by loaded_at desc, file_name
+order by loaded_at desc, file_name, source
 limit 100

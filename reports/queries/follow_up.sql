@@ -1,4 +1,4 @@
 select reason, customer_name, email, phone, store_id, cast(event_at as date) as date, days_waiting, verbatim
 from marts.rpt_follow_up
-order by days_waiting desc
+order by days_waiting desc, event_at, reason, item_id
 limit 25

@@ -46,7 +46,7 @@ churn as (
         cast(sum(active_at_start) as bigint) as churn_base_customers,
         cast(sum(churned) as bigint) as churned_customers,
         round(100.0 * sum(churned) / nullif(sum(active_at_start), 0), 2) as churn_rate_pct,
-        any_value(threshold_days) as churn_threshold_days
+        max(threshold_days) as churn_threshold_days
     from {{ ref('kpi_churn_monthly') }}
     group by all
 ),

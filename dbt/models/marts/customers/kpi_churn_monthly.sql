@@ -50,7 +50,7 @@ select
     coalesce(sum(c.events) filter (where f.active_at_start), 0) as churned,
     round(100.0 * coalesce(sum(c.events) filter (where f.active_at_start), 0)
         / nullif(count(*) filter (where f.active_at_start), 0), 2) as churn_rate_pct,
-    any_value(t.threshold_days) as threshold_days
+    max(t.threshold_days) as threshold_days
 from flagged as f
 left join churned as c using (customer_key, month)
 cross join {{ ref('int_churn_threshold_derived') }} as t

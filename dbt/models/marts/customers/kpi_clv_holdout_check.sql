@@ -28,7 +28,7 @@ select
     round(avg(predicted_purchases), 4) as predicted_purchases_per_customer,
     sum(holdout_purchases) as actual_purchases,
     round(sum(predicted_purchases), 2) as predicted_purchases,
-    any_value(params.bgnbd_run_id) as bgnbd_run_id
+    max(params.bgnbd_run_id) as bgnbd_run_id
 from exact
 cross join params
 group by calibration_repeat_purchases

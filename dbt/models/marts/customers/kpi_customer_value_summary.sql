@@ -22,7 +22,7 @@ select
     round(100.0 * (select churned from last_month_churn)
         / nullif((select active_at_start from last_month_churn), 0), 2) as last_month_churn_rate_pct,
     (select active_at_start from last_month_churn) as last_month_active_at_start,
-    any_value(churn_threshold_days) as churn_threshold_days,
+    max(churn_threshold_days) as churn_threshold_days,
     (select rule from {{ ref('int_churn_threshold_derived') }}) as churn_rule,
     (select n_gaps from {{ ref('int_churn_threshold_derived') }}) as churn_threshold_n_gaps,
     cast({{ var('churn_p_alive_threshold') }} as double) as p_alive_threshold,
@@ -30,7 +30,7 @@ select
     cast({{ var('clv_monthly_discount_rate') }} as double) as monthly_discount_rate,
     cast({{ var('at_risk_top_value_share') }} as double) as at_risk_top_value_share,
     (select observation_end from {{ ref('int_clv_dates') }}) as observation_end,
-    any_value(b.bgnbd_run_id) as bgnbd_run_id,
-    any_value(b.gamma_gamma_run_id) as gamma_gamma_run_id
+    max(b.bgnbd_run_id) as bgnbd_run_id,
+    max(b.gamma_gamma_run_id) as gamma_gamma_run_id
 from v
 cross join (select distinct bgnbd_run_id, gamma_gamma_run_id from {{ ref('fct_customer_clv') }}) as b

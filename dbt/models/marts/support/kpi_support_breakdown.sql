@@ -21,7 +21,7 @@ select
     channel,
     agent_key,
     {{ support_experience_measures() }},
-    round(avg(ticket_sentiment), 3) as avg_ticket_sentiment,
+    round(avg(cast(ticket_sentiment as decimal(9, 4))), 3) as avg_ticket_sentiment,
     round(100.0 * count(*) filter (where ticket_sentiment_label = 'negative') / count(*), 1)
         as negative_ticket_pct
 from t

@@ -21,7 +21,7 @@ select
     count(*) as customers,
     count(*) filter (where v.is_churned_inactive) as churned,
     round(100.0 * count(*) filter (where v.is_churned_inactive) / count(*), 1) as churn_rate_pct,
-    any_value(v.churn_threshold_days) as churn_threshold_days
+    max(v.churn_threshold_days) as churn_threshold_days
 from {{ ref('fct_customer_value') }} as v
 left join contacts as c using (customer_key)
 where v.orders > 0

@@ -4,7 +4,7 @@ select
     text_month as month,
     source,
     count(*) as texts,
-    round(avg(compound), 3) as avg_sentiment,
+    round(avg(cast(compound as decimal(9, 4))), 3) as avg_sentiment,
     count(*) filter (where sentiment_label = 'negative') as negative_texts,
     round(100.0 * count(*) filter (where sentiment_label = 'negative') / count(*), 1)
         as negative_share_pct

@@ -14,7 +14,7 @@ select
     count(t.text_id) as mentions,
     m.texts,
     round(100.0 * count(t.text_id) / m.texts, 2) as share_of_texts_pct,
-    round(avg(t.compound), 3) as avg_sentiment
+    round(avg(cast(t.compound as decimal(9, 4))), 3) as avg_sentiment
 from {{ source('models', 'theme_catalogue') }} as c
 cross join months as m
 left join texts as t on t.text_month = m.text_month and list_contains(t.themes, c.theme)

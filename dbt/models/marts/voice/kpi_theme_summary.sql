@@ -14,7 +14,7 @@ mentions as (
         c.theme,
         count(t.text_id) as mentions,
         count(t.text_id) filter (where t.sentiment_label = 'negative') as negative_mentions,
-        round(avg(t.compound), 3) as avg_sentiment
+        round(avg(cast(t.compound as decimal(9, 4))), 3) as avg_sentiment
     from catalogue as c
     left join texts as t on list_contains(t.themes, c.theme)
     group by c.theme
