@@ -313,10 +313,15 @@ def typed_expr(col: Column, lenient: ReadOptions | None = None) -> pl.Expr:
                 .dt.replace_time_zone(None)
                 for s in _time_suffixes()
             ]
+            # a date alone is midnight (so that 2099-01-01 is caught as in the future)
+            dates = [
+                t.str.strptime(pl.Datetime("us"), d, strict=False)
+                for d in _date_formats(lenient.date_order)
+            ]
             return (
                 pl.when(has_offset)
                 .then(pl.coalesce(with_offset))
-                .otherwise(pl.coalesce(primary, *local))
+                .otherwise(pl.coalesce(primary, *local, *dates))
             )
         case "boolean":
             low = text.str.to_lowercase()
@@ -495,7 +500,7 @@ def validate_frame(
             pl.lit(reason).alias("_reason"),
             record.alias("_raw_record"),
         )
-        return Validated(_empty_good(contract), rejected, missing, extra)
+        return Validated(empty_good(contract), rejected, missing, extra)
     # optional columns that the file lacks are added as empty
     frame = text.with_columns(
         [pl.lit(None, dtype=pl.String).alias(c) for c in contract.column_names if c not in present]
@@ -543,7 +548,7 @@ def validate_frame(
     return Validated(good, rejected, [], extra)
 
 
-def _empty_good(contract: Contract) -> pl.DataFrame:
+def empty_good(contract: Contract) -> pl.DataFrame:
     schema = {c.name: c.polars_type for c in contract.columns} | {"_row_number": pl.Int64()}
     return pl.DataFrame(schema=schema)
 

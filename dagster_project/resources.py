@@ -12,6 +12,7 @@ import duckdb
 from pydantic import PrivateAttr
 
 from dagster_project import refresh_lock
+from dagster_project.settings import resolve_salt, salt_warning
 
 
 class DuckDBWarehouse(dg.ConfigurableResource):
@@ -25,6 +26,11 @@ class DuckDBWarehouse(dg.ConfigurableResource):
 
     def setup_for_execution(self, context: dg.InitResourceContext) -> None:
         self._lock = refresh_lock.acquire(Path(self.path))
+        for f in (Path(self.path), Path(self.path + ".wal")):  # the service user's alone
+            if f.exists():
+                f.chmod(0o600)
+        if warning := salt_warning(resolve_salt(Path(self.path))):
+            context.log.warning(warning)
 
     def teardown_after_execution(self, context: dg.InitResourceContext) -> None:
         refresh_lock.release(self._lock)

@@ -7,16 +7,19 @@ then say where the report and the analyst database are.
 from __future__ import annotations
 
 import sys
-
-import dagster as dg
-import duckdb
+from typing import TYPE_CHECKING
 
 from dagster_project import refresh_lock
-from dagster_project.settings import Settings
+from dagster_project.settings import Settings, load_settings
+
+if TYPE_CHECKING:
+    import dagster as dg
 
 
 def where(settings: Settings) -> str:
     index = settings.site / "index.html"
+    import duckdb
+
     lines = ["", "Empathy Warehouse refreshed."]
     if settings.analytics.exists():
         con = duckdb.connect(str(settings.analytics), read_only=True)
@@ -46,12 +49,12 @@ def where(settings: Settings) -> str:
     return "\n".join(lines)
 
 
-def fail_dead_runs(instance: dg.DagsterInstance, job_name: str, warehouse) -> list[str]:
-    """Runs of the refresh still marked as started while no process holds the refresh lock
+def fail_dead_runs(instance: dg.DagsterInstance, job_name: str) -> list[str]:
+    """Runs of the refresh still marked as started while this process holds the refresh lock
     died with their process (killed, power cut): mark them failed so that the run history
     (and the run queue of the daemon) does not wait for them forever."""
-    if refresh_lock.is_running(warehouse):
-        return []
+    import dagster as dg
+
     stale = instance.get_run_records(
         dg.RunsFilter(
             job_name=job_name,
@@ -68,15 +71,26 @@ def fail_dead_runs(instance: dg.DagsterInstance, job_name: str, warehouse) -> li
 
 
 def main() -> int:
-    from dagster_project.definitions import defs, refresh_job, settings
-
-    instance = dg.DagsterInstance.get()
+    # The lock first, before anything slow (importing Dagster and the definitions takes
+    # seconds): a second refresh started at any moment of this one is refused cleanly.
     try:
-        refresh_lock.release(refresh_lock.acquire(settings.warehouse))
+        lock = refresh_lock.acquire(load_settings().warehouse)
     except refresh_lock.RefreshRunning as exc:
         print(f"Refresh not started: {exc}", file=sys.stderr)
         return 2
-    for run_id in fail_dead_runs(instance, refresh_job.name, settings.warehouse):
+    try:
+        return _refresh()
+    finally:
+        refresh_lock.release(lock)
+
+
+def _refresh() -> int:
+    import dagster as dg
+
+    from dagster_project.definitions import defs, refresh_job, settings
+
+    instance = dg.DagsterInstance.get()
+    for run_id in fail_dead_runs(instance, refresh_job.name):
         print(f"Run {run_id} had died unfinished; marked failed.", file=sys.stderr)
     result = defs.resolve_job_def(refresh_job.name).execute_in_process(
         instance=instance,

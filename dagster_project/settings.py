@@ -8,6 +8,8 @@ warehouse path.
 from __future__ import annotations
 
 import os
+import secrets
+import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -23,6 +25,48 @@ KPI_DEFAULTS = {
     "EMPATHY_NPS_MIN_N": "30",  # an NPS cell with fewer responses shows "not enough responses"
     "EMPATHY_FOLLOW_UP_DAYS": "90",  # follow-up list: detractors and negative tickets this recent
 }
+
+
+# The salt the demo used to ship with: published in the project, so it protects nothing.
+DEMO_SALT = "empathy-demo-salt-change-me"
+
+
+def salt_file(warehouse: Path) -> Path:
+    return warehouse.parent / ".salt"
+
+
+def resolve_salt(warehouse: Path) -> str:
+    """The secret salt of the hashed customer and employee keys: ``EMPATHY_SALT`` when set,
+    else the salt generated on first use into ``.salt`` beside the warehouse (mode 0600, only
+    the service user reads it; back it up with the warehouse: a new salt changes every key)."""
+    if value := os.environ.get("EMPATHY_SALT"):
+        return value
+    path = salt_file(warehouse)
+    try:
+        if path.stat().st_mode & 0o077:  # copied or restored with looser rights
+            path.chmod(0o600)
+        return path.read_text().strip()
+    except FileNotFoundError:
+        pass
+    path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+    new = secrets.token_hex(32)
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:  # another process wrote it first
+        return path.read_text().strip()
+    with os.fdopen(fd, "w") as f:
+        f.write(new + "\n")
+    return new
+
+
+def salt_warning(salt: str) -> str | None:
+    if salt == DEMO_SALT:
+        return (
+            "WARNING: EMPATHY_SALT is the demo's published salt: anyone can reverse the hashed "
+            "customer and employee keys. Unset it (a secret salt is generated into "
+            "warehouse/.salt) or set your own, then refresh once with EMPATHY_FULL_REFRESH=1."
+        )
+    return None
 
 
 def _path(var: str, default: Path, root: Path) -> Path:
@@ -42,7 +86,6 @@ class Settings:
     site: Path
     contracts_dir: Path
     dbt_project_dir: Path
-    salt: str
     demo_seed: int
     demo_customers: int | None  # None: the tier's own number
     demo_bad_rows: bool
@@ -61,6 +104,9 @@ class Settings:
     timezone: str = "UTC"  # the business's local time zone
     date_order: str = "DMY"  # DMY or MDY, for a/b/yyyy dates no value of the file settles
     extra: dict[str, str] = field(default_factory=dict)
+    # the analyst copy keeps raw personal columns and rejected rows' records in clear only if 1
+    analytics_personal_data: bool = False
+    share_group: str | None = None  # OS group that may read the analyst copy and the site
 
     @property
     def read_options(self):  # -> contracts.ReadOptions (imported late: settings imports nothing)
@@ -71,6 +117,10 @@ class Settings:
         return ReadOptions(timezone=self.timezone, date_order=self.date_order)
 
     @property
+    def salt(self) -> str:
+        return resolve_salt(self.warehouse)
+
+    @property
     def site_builds(self) -> Path:
         return self.site.parent / f".{self.site.name}-builds"
 
@@ -78,6 +128,11 @@ class Settings:
         """Make the resolved paths visible to subprocesses (the dbt profile reads them)."""
         os.environ["EMPATHY_WAREHOUSE"] = str(self.warehouse)
         os.environ["EMPATHY_SALT"] = self.salt
+        if warning := salt_warning(self.salt):
+            print(warning, file=sys.stderr)
+        # Files the refresh writes (warehouse, analyst copy, site, logs) are the service user's
+        # alone; publishing opens the analyst copy and the site to EMPATHY_SHARE_GROUP if set.
+        os.umask(0o077)
         os.environ["EMPATHY_DUCKDB_THREADS"] = str(self.duckdb_threads)
         os.environ["EMPATHY_DUCKDB_MEMORY_LIMIT"] = self.duckdb_memory_limit
         os.environ.update(self.clv)
@@ -98,7 +153,6 @@ def load_settings() -> Settings:
         site=_path("EMPATHY_SITE", Path("site"), root),
         contracts_dir=_path("EMPATHY_CONTRACTS", PROJECT_ROOT / "data_contracts", root),
         dbt_project_dir=PROJECT_ROOT / "dbt",
-        salt=os.environ.get("EMPATHY_SALT", "empathy-demo-salt-change-me"),
         demo_seed=int(os.environ.get("EMPATHY_DEMO_SEED", "42")),
         demo_customers=int(os.environ.get("EMPATHY_DEMO_CUSTOMERS") or 0) or None,
         demo_tier=os.environ.get("EMPATHY_DEMO_TIER", "S").upper(),
@@ -116,4 +170,7 @@ def load_settings() -> Settings:
         clv={name: os.environ.get(name, default) for name, default in KPI_DEFAULTS.items()},
         timezone=os.environ.get("EMPATHY_TIMEZONE", "UTC"),
         date_order=os.environ.get("EMPATHY_DATE_ORDER", "DMY").upper(),
+        analytics_personal_data=os.environ.get("EMPATHY_ANALYTICS_PERSONAL_DATA", "0").lower()
+        in ("1", "true", "yes"),
+        share_group=os.environ.get("EMPATHY_SHARE_GROUP") or None,
     )

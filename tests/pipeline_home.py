@@ -122,6 +122,7 @@ def copy_of(published: Home, root: Path) -> Home:
     shutil.copytree(published.landing, home.landing)
     home.warehouse.parent.mkdir(parents=True)
     shutil.copyfile(published.warehouse, home.warehouse)
+    shutil.copy(published.warehouse.parent / ".salt", home.warehouse.parent / ".salt")
     shutil.copytree(published.warehouse.parent / ".dbt-docs", home.warehouse.parent / ".dbt-docs")
     return home
 

@@ -52,6 +52,8 @@ def test_backup_then_restore_then_refresh_loads_nothing_again(published_home, tm
     shutil.copytree(published_home.landing, restored.landing)
     restored.warehouse.parent.mkdir(parents=True)
     shutil.copyfile(copy, restored.warehouse)
+    (salt,) = (published_home.root / "backups").glob("salt-*")
+    shutil.copyfile(salt, restored.warehouse.parent / ".salt")
     os.symlink(ROOT / ".venv", restored.root / ".venv")  # the guide runs from the install folder
     (refresh,) = re.findall(r"^DAGSTER_HOME=.*dagster_project\.run$", GUIDE, re.M)
     before = restored.query("SELECT count(*), max(batch_id) FROM raw.ingest_ledger")

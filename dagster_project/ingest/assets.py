@@ -11,6 +11,7 @@ from dagster_project.ingest.loader import (
     ingest_source,
     ingest_unrecognised,
     landing_plan,
+    refused_digest,
 )
 from dagster_project.resources import DuckDBWarehouse
 from dagster_project.settings import Settings
@@ -244,9 +245,14 @@ def build_ledger_asset(contracts: dict[str, Contract], settings: Settings) -> li
             )
             expected = [(s, f.path, f.rel) for f in plan.files for s in f.contracts]
             expected += [(UNRECOGNISED, path, rel) for path, rel, _ in plan.unrecognised]
-            hashes: dict = {}
+            hashes: dict = {
+                path: refused_digest(rel, message) for path, rel, message in plan.refused
+            }
+            expected += [(UNRECOGNISED, path, rel) for path, rel, _ in plan.refused]
             for source, path, rel in expected:
-                digest = hashes.setdefault(path, file_hash(path))
+                digest = (
+                    hashes[path] if path in hashes else hashes.setdefault(path, file_hash(path))
+                )
                 if (source, rel, digest) not in known:
                     problems.append(f"{rel} (current content) is not in the ledger for {source}")
             tables = [c.name for c in contracts.values()] + [UNRECOGNISED]

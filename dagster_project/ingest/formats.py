@@ -22,6 +22,8 @@ from __future__ import annotations
 import codecs
 import csv
 import io
+import os
+import stat
 from dataclasses import dataclass, field
 from functools import cache, lru_cache
 from pathlib import Path
@@ -325,6 +327,9 @@ class PlannedFile:
 class LandingPlan:
     files: list[PlannedFile]
     unrecognised: list[tuple[Path, str, str]]  # path, relative name, message
+    # entries that are not regular files inside landing/ (symbolic links, devices, FIFOs):
+    # path, relative name, message; nothing of them is read
+    refused: list[tuple[Path, str, str]] = field(default_factory=list)
 
     def for_contract(self, name: str) -> list[PlannedFile]:
         return [f for f in self.files if name in f.contracts]
@@ -335,19 +340,69 @@ def _in_progress(name: str) -> bool:
     return name.startswith((".", "~$")) or name.lower().endswith(IN_PROGRESS_SUFFIXES)
 
 
-def landing_files(landing: Path) -> list[Path]:
-    """Files in landing/ and its first level of folders, hidden and in-progress ones skipped."""
+def _kind(mode: int) -> str:
+    if stat.S_ISLNK(mode):
+        return "a symbolic link"
+    if stat.S_ISFIFO(mode):
+        return "a named pipe (FIFO)"
+    if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
+        return "a device"
+    if stat.S_ISSOCK(mode):
+        return "a socket"
+    return "not a regular file"
+
+
+def refusal(landing: Path, path: Path) -> str | None:
+    """Why ``path`` may not be read (None: a regular file inside landing/). The entry itself is
+    examined (``lstat``): a symbolic link is never followed, whatever it points to."""
+    try:
+        mode = path.lstat().st_mode
+    except OSError as exc:
+        return f"cannot be examined ({exc.strerror})"
+    if not stat.S_ISREG(mode):
+        return _kind(mode)
+    root = os.path.realpath(landing)
+    if os.path.commonpath([root, os.path.realpath(path)]) != root:
+        return "a path that resolves outside landing/"
+    return None
+
+
+def scan_landing(landing: Path) -> tuple[list[Path], list[tuple[Path, str]]]:
+    """Regular files in landing/ and its first level of folders (hidden and in-progress ones
+    skipped), and the entries refused with the reason: symbolic links to files or folders,
+    devices, FIFOs and sockets are not read, and a linked folder is not entered."""
     if not landing.is_dir():
-        return []
-    out = []
-    for p in landing.iterdir():
+        return [], []
+    files: list[Path] = []
+    refused: list[tuple[Path, str]] = []
+
+    def visit(p: Path, depth: int) -> None:
         if _in_progress(p.name):
-            continue
-        if p.is_file():
-            out.append(p)
-        elif p.is_dir():
-            out += [q for q in p.iterdir() if q.is_file() and not _in_progress(q.name)]
-    return sorted(out, key=lambda q: str(q.relative_to(landing)))
+            return
+        try:
+            mode = p.lstat().st_mode
+        except OSError:
+            return  # gone since the folder was listed
+        if stat.S_ISDIR(mode):
+            if depth == 0:
+                for q in p.iterdir():
+                    visit(q, 1)
+            return
+        why = refusal(landing, p)
+        if why is None:
+            files.append(p)
+        else:
+            refused.append((p, why))
+
+    for p in landing.iterdir():
+        visit(p, 0)
+    key = lambda q: str(q.relative_to(landing))  # noqa: E731
+    return sorted(files, key=key), sorted(refused, key=lambda r: key(r[0]))
+
+
+def landing_files(landing: Path) -> list[Path]:
+    """Regular files in landing/ and its first level of folders (see :func:`scan_landing`)."""
+    return scan_landing(landing)[0]
 
 
 def detect(header: list[str], formats: tuple[VendorFormat, ...]) -> VendorFormat | None:
@@ -430,7 +485,19 @@ def plan_landing(
 ) -> LandingPlan:
     files: list[PlannedFile] = []
     unknown: list[tuple[Path, str, str]] = []
-    for path in landing_files(landing):
+    found, refused = scan_landing(landing)
+    refusals = []
+    for path, why in refused:
+        rel = str(path.relative_to(landing))
+        refusals.append(
+            (
+                path,
+                rel,
+                f"{rel}: not read: {why}; landing/ reads only regular files inside it (copy "
+                "the export itself into landing/)",
+            )
+        )
+    for path in found:
         rel = str(path.relative_to(landing))
         if path.suffix.lower() not in LANDING_SUFFIXES:
             kind = "an Excel workbook" if path.suffix.lower() in (".xlsx", ".xls") else "not CSV"
@@ -449,19 +516,20 @@ def plan_landing(
         if feeds:
             files.append(PlannedFile(path, rel, fmt, feeds))
             continue
-        shown = ", ".join(header[:12]) + (" ..." if len(header) > 12 else "")
+        # nothing of the file's content in the message (it reaches the report): the operator
+        # sees the header with `make formats FILES=...`
         unknown.append(
             (
                 path,
                 rel,
-                f"{rel}: file rejected: its header matches no known export format "
-                f"(header: {shown or 'none'}); "
+                f"{rel}: file rejected: its header ({len(header)} columns) matches no known "
+                "export format; "
                 + closest_formats(header, formats, contracts)
                 + ". Put a canonical file in landing/<source>/, or add a format file in "
-                "data_contracts/vendors/.",
+                "data_contracts/vendors/; `make formats FILES=...` shows its header.",
             )
         )
-    return LandingPlan(files, unknown)
+    return LandingPlan(files, unknown, refusals)
 
 
 def describe_file(

@@ -24,6 +24,8 @@ from dagster_project.contracts import (
     UNRECOGNISED,
     Contract,
     ReadOptions,
+    Validated,
+    empty_good,
     load_contracts,
     raw_record,
     raw_table_ddl,
@@ -37,6 +39,7 @@ from dagster_project.ingest.formats import (
     VendorFormat,
     load_formats,
     plan_landing,
+    refusal,
 )
 from dagster_project.ingest.reader import (
     FileText,
@@ -76,7 +79,8 @@ class FileResult:
     rows_read: int
     rows_loaded: int
     rows_rejected: int
-    status: str  # loaded | partial | rejected | empty | unreadable | duplicate | unrecognised
+    # loaded | partial | rejected | empty | unreadable | duplicate | unrecognised | refused
+    status: str
     message: str
     loaded_at: dt.datetime
     seconds: float = 0.0  # time to read, validate and load the file (not in the ledger)
@@ -84,6 +88,12 @@ class FileResult:
     @property
     def rows_per_second(self) -> float:
         return self.rows_read / self.seconds if self.seconds > 0 else 0.0
+
+
+def refused_digest(rel: str, message: str) -> str:
+    """The ledger's content hash of an entry that is not read (a symbolic link, a device): of
+    its name and the reason, never of what it points to."""
+    return "not-read:" + hashlib.sha256(f"{rel}\0{message}".encode()).hexdigest()
 
 
 def file_hash(path: Path) -> str:
@@ -127,6 +137,21 @@ def _with_malformed(rejected: pl.DataFrame, text: FileText) -> pl.DataFrame:
     return pl.concat([rejected, malformed.cast(rejected.schema)]).sort("_row_number")
 
 
+def _reject_whole_file(
+    contract: Contract, text: FileText, rule: str, column: str, reason: str
+) -> Validated:
+    """Every row of the file rejected with one rule (and kept with its record)."""
+    fields = [c for c in text.frame.columns if c != "_row_number"]
+    rejected = text.frame.select(
+        "_row_number",
+        pl.lit(rule).alias("_rule"),
+        pl.lit(column).alias("_column"),
+        pl.lit(f"(file): {rule}: {reason}").alias("_reason"),
+        raw_record(fields).alias("_raw_record"),
+    )
+    return Validated(empty_good(contract), rejected, [], [])
+
+
 def load_file(
     con: duckdb.DuckDBPyConnection,
     contract: Contract,
@@ -138,6 +163,8 @@ def load_file(
     """Load one file in one transaction; ``None`` if its content was loaded before.
 
     ``fmt``: the vendor export format the file is in (None: the contract's own columns)."""
+    if (why := refusal(landing, path)) is not None:  # swapped for a link since it was planned
+        raise UnreadableFile(f"{path.name}: not read: {why}")
     digest = file_hash(path)
     rel = str(path.relative_to(landing)) if path.is_relative_to(landing) else path.name
     seen = con.execute(
@@ -167,9 +194,20 @@ def load_file(
         )
     try:
         text = read_text_frame(path, fmt.header_rows if fmt else 1)
-        if fmt is not None:
-            text = apply_format(fmt, contract, text, options or ReadOptions())
-        checked = validate_frame(contract, text.frame, options)
+        if text.duplicate_columns:  # which of the two values is meant is unknown
+            checked = _reject_whole_file(
+                contract,
+                text,
+                "duplicate_column",
+                ", ".join(text.duplicate_columns),
+                "the header names column(s) "
+                f"{', '.join(text.duplicate_columns)} more than once: which value is meant "
+                "is unknown",
+            )
+        else:
+            if fmt is not None:
+                text = apply_format(fmt, contract, text, options or ReadOptions())
+            checked = validate_frame(contract, text.frame, options)
         checked.rejected = _with_malformed(checked.rejected, text)
         unreadable = None
     except UnreadableFile as exc:
@@ -194,6 +232,13 @@ def load_file(
             elif n_read == 0 and text.frame.width <= 1:
                 status = "empty"
                 message = f"{rel}: empty file (no header, no rows){notes}"
+            elif text.duplicate_columns:
+                status = "rejected"
+                message = (
+                    f"{rel}: file rejected: the header names column(s) "
+                    f"{', '.join(text.duplicate_columns)} more than once; all {n_read} rows "
+                    f"kept in raw.{contract.name}__rejected (rule duplicate_column){notes}"
+                )
             elif checked.missing_columns:
                 status = "rejected"
                 message = (
@@ -311,7 +356,21 @@ def ingest_unrecognised(
     con.execute(LEDGER_DDL)
     con.execute(rejected_table_ddl(UNRECOGNISED))
     results = []
-    for path, rel, message in landing_plan(landing, contracts_dir).unrecognised:
+    plan = landing_plan(landing, contracts_dir)
+    for _path, rel, message in plan.refused:
+        digest = refused_digest(rel, message)
+        if con.execute(
+            "SELECT 1 FROM raw.ingest_ledger WHERE source = ? AND content_hash = ? "
+            "AND file_name = ?",
+            [UNRECOGNISED, digest, rel],
+        ).fetchall():
+            continue
+        now = dt.datetime.now(dt.UTC).replace(tzinfo=None)
+        result = FileResult(0, UNRECOGNISED, rel, digest, 0, 0, 0, 0, "refused", message, now)
+        results.append(_record(con, result))
+    for path, rel, message in plan.unrecognised:
+        if refusal(landing, path) is not None:
+            continue  # swapped for a link since it was planned: refused by the next refresh
         digest = file_hash(path)
         seen = con.execute(
             "SELECT 1 FROM raw.ingest_ledger WHERE source = ? AND content_hash = ? "

@@ -1,4 +1,4 @@
-"""Special functions for SQL scoring, registered on DuckDB connections.
+"""Special functions for SQL scoring, registered on DuckDB connections, and the hashing salt.
 
 dbt-duckdb loads this module as a plugin (see ``dbt/profiles.yml``) so that the BG/NBD
 conditional expectation, which needs the Gauss hypergeometric function 2F1, is computed in SQL
@@ -40,6 +40,40 @@ def register(con: duckdb.DuckDBPyConnection) -> None:
         pass  # already registered on this connection
 
 
+SALT_DDL = "CREATE TABLE IF NOT EXISTS private.hash_salt (salt VARCHAR NOT NULL)"
+
+
+def install_salt(con: duckdb.DuckDBPyConnection, salt: str) -> None:
+    """Keep the secret salt in ``private.hash_salt`` (one row), where the staging models' key
+    hashes read it at run time: the salt is passed as a parameter, never as SQL text, so it
+    appears in no compiled model, dbt docs page or log. The analyst copy leaves the schema
+    out."""
+    con.execute("CREATE SCHEMA IF NOT EXISTS private")
+    con.execute(SALT_DDL)
+    if con.execute("SELECT list(salt) FROM private.hash_salt").fetchall()[0][0] != [salt]:
+        con.execute("DELETE FROM private.hash_salt")
+        con.execute("INSERT INTO private.hash_salt VALUES (?)", [salt])
+
+
+def salt_changed(con: duckdb.DuckDBPyConnection, salt: str) -> bool:
+    """True when the warehouse's hashed keys were made with another salt: the stored salt
+    differs, or there is none yet while models exist (a warehouse from before the salt was
+    stored, whose keys used the old default)."""
+    tables = {
+        (schema, name)
+        for schema, name in con.execute(
+            "SELECT schema_name, table_name FROM duckdb_tables() "
+            "WHERE database_name = current_database()"
+        ).fetchall()
+    }
+    if ("private", "hash_salt") in tables:
+        return con.execute("SELECT list(salt) FROM private.hash_salt").fetchall()[0][0] != [salt]
+    return any(schema in ("staging", "marts") for schema, _ in tables)
+
+
 class Plugin(BasePlugin):  # type: ignore[misc,valid-type]
     def configure_connection(self, conn):  # noqa: D102
         register(conn)
+        from dagster_project.settings import load_settings
+
+        install_salt(conn, load_settings().salt)

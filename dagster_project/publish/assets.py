@@ -2,6 +2,7 @@
 
 import dagster as dg
 
+from dagster_project.contracts import load_contracts
 from dagster_project.publish.checks import check_results_of_run, record_check_results
 from dagster_project.publish.publisher import publish
 from dagster_project.resources import DuckDBWarehouse
@@ -51,6 +52,11 @@ def build_publish_asset(settings: Settings, upstream: list[dg.AssetKey]) -> dg.A
             currency=settings.currency,
             docs_html=docs,
             storage_version=settings.analytics_storage_version,
+            personal_columns={
+                c.name: c.personal_columns for c in load_contracts(settings.contracts_dir).values()
+            },
+            include_personal=settings.analytics_personal_data,
+            share_group=settings.share_group,
         )
         context.log.info(f"report: {done.site}/index.html; analyst database: {done.analytics}")
         yield dg.MaterializeResult(

@@ -43,16 +43,92 @@ def checkpoint(warehouse: Path) -> None:
         raise RuntimeError(f"{wal} still has content after CHECKPOINT; is another process writing?")
 
 
-def write_analyst_copy(warehouse: Path, target: Path, storage_version: str) -> None:
-    """Copy every schema, table and view into a new file in an older storage format, so DuckDB
-    clients of the last year (1.1 and later for 'v1.1.0') can open the analyst copy."""
+PRIVATE_SCHEMAS = ("private",)  # the hashing salt: never published
+
+
+def _q(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
+
+
+def write_analyst_copy(
+    warehouse: Path,
+    target: Path,
+    storage_version: str,
+    personal_columns: dict[str, list[str]] | None = None,
+    include_personal: bool = False,
+) -> None:
+    """Copy the warehouse into a new file in an older storage format, so DuckDB clients of the
+    last year (1.1 and later for 'v1.1.0') can open the analyst copy.
+
+    Left out: the ``private`` schema (the hashing salt). Unless ``include_personal``: the raw
+    personal columns (``personal_columns``: raw table -> columns, from the contracts) and the
+    rejected rows' raw records are null (their data is never written into the file, so no
+    deleted page holds it). Views that read the salt (the staging models' key hashes) become
+    tables holding their rows; the owner-facing follow-up marts keep their contact details,
+    the documented exception."""
+    personal = personal_columns or {}
     con = duckdb.connect()
     try:
         con.execute(f"ATTACH '{warehouse}' AS source_db (READ_ONLY)")
         con.execute(f"ATTACH '{target}' AS analyst_db (STORAGE_VERSION '{storage_version}')")
-        con.execute("COPY FROM DATABASE source_db TO analyst_db")
+        con.execute("COPY FROM DATABASE source_db TO analyst_db (SCHEMA)")
+        for schema in PRIVATE_SCHEMAS:
+            con.execute(f"DROP SCHEMA IF EXISTS analyst_db.{_q(schema)} CASCADE")
+        tables = con.execute(
+            "SELECT schema_name, table_name FROM duckdb_tables() "
+            "WHERE database_name = 'source_db' ORDER BY ALL"
+        ).fetchall()
+        for schema, table in tables:
+            if schema in PRIVATE_SCHEMAS:
+                continue
+            columns = [
+                c
+                for (c,) in con.execute(
+                    "SELECT column_name FROM duckdb_columns() WHERE database_name = 'source_db' "
+                    "AND schema_name = ? AND table_name = ? ORDER BY column_index",
+                    [schema, table],
+                ).fetchall()
+            ]
+            masked = set()
+            if schema == "raw" and not include_personal:
+                masked = set(personal.get(table, []))
+                if table.endswith("__rejected"):
+                    masked |= {"_raw_record"} | set(personal.get(table[: -len("__rejected")], []))
+            select = ", ".join(f"NULL AS {_q(c)}" if c in masked else _q(c) for c in columns)
+            con.execute(
+                f"INSERT INTO analyst_db.{_q(schema)}.{_q(table)} "
+                f"SELECT {select} FROM source_db.{_q(schema)}.{_q(table)}"
+            )
+        views = con.execute(
+            "SELECT schema_name, view_name FROM duckdb_views() WHERE database_name = 'source_db' "
+            "AND NOT internal AND (" + " OR ".join(["sql ILIKE ?"] * len(PRIVATE_SCHEMAS)) + ")",
+            [f"%{s}.%" for s in PRIVATE_SCHEMAS],
+        ).fetchall()
+        for schema, view in views:
+            con.execute(f"DROP VIEW analyst_db.{_q(schema)}.{_q(view)}")
+            con.execute(
+                f"CREATE TABLE analyst_db.{_q(schema)}.{_q(view)} AS "
+                f"SELECT * FROM source_db.{_q(schema)}.{_q(view)}"
+            )
     finally:
         con.close()
+
+
+def share(path: Path, group: str | None, mode: int, group_mode: int) -> None:
+    """Owner-only ``mode``; with ``group``, that group owns it and ``group_mode`` applies."""
+    if group:
+        shutil.chown(path, group=group)
+        path.chmod(group_mode)
+    else:
+        path.chmod(mode)
+
+
+def share_tree(root: Path, group: str | None) -> None:
+    """A published site: folders 0700 / files 0600, or 0750 / 0640 for ``group``."""
+    for dirpath, _dirnames, filenames in os.walk(root):
+        share(Path(dirpath), group, 0o700, 0o750)
+        for name in filenames:
+            share(Path(dirpath) / name, group, 0o600, 0o640)
 
 
 def swap_symlink(link: Path, target: Path) -> None:
@@ -85,24 +161,30 @@ def publish(
     currency: str = "£",
     docs_html: Path | None = None,
     storage_version: str = "v1.1.0",
+    personal_columns: dict[str, list[str]] | None = None,
+    include_personal: bool = False,
+    share_group: str | None = None,
 ) -> Published:
     build_id = dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%S") + "-" + uuid.uuid4().hex[:6]
     analytics.parent.mkdir(parents=True, exist_ok=True)
     builds.mkdir(parents=True, exist_ok=True)
+    for folder in {analytics.parent, builds}:  # others may not even list them
+        share(folder, share_group, 0o700, 0o750)
     checkpoint(warehouse)
     for stale in analytics.parent.glob(f".{analytics.name}.*.tmp"):  # left by a killed refresh
         stale.unlink(missing_ok=True)
     tmp_db = analytics.with_name(f".{analytics.name}.{build_id}.tmp")
     partial = builds / f".{build_id}.partial"
     try:
-        write_analyst_copy(warehouse, tmp_db, storage_version)
+        write_analyst_copy(warehouse, tmp_db, storage_version, personal_columns, include_personal)
         summary = build_site(tmp_db, partial, currency=currency, published_name=analytics.name)
         if docs_html is not None:  # the dbt docs: data dictionary and lineage, under docs/
             (partial / "docs").mkdir()
             shutil.copyfile(docs_html, partial / "docs" / "index.html")
+        share_tree(partial, share_group)
         final = builds / build_id
         partial.rename(final)
-        tmp_db.chmod(0o444)
+        share(tmp_db, share_group, 0o400, 0o440)
         os.replace(tmp_db, analytics)
         pause_point("publish")  # new analyst copy, previous site (crash tests only)
         swap_symlink(site, final)

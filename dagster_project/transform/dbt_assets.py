@@ -17,6 +17,8 @@ from dagster_dbt import (
 )
 
 from dagster_project.faults import pause_point
+from dagster_project.kpis.duckdb_functions import install_salt, salt_changed
+from dagster_project.resources import DuckDBWarehouse
 from dagster_project.settings import load_settings
 from dagster_project.transform.dbt_cli import project_files
 
@@ -83,10 +85,11 @@ translator = EmpathyTranslator(
 )
 
 
-def build_args() -> list[str]:
+def build_args(full_refresh: bool | None = None) -> list[str]:
     """``dbt build``; with EMPATHY_FULL_REFRESH=1 the incremental models are rebuilt from all
-    raw rows (after a change to their SQL or to EMPATHY_SALT)."""
-    return ["build", *(["--full-refresh"] if settings.full_refresh else [])]
+    raw rows (after a change to their SQL)."""
+    full = settings.full_refresh if full_refresh is None else full_refresh
+    return ["build", *(["--full-refresh"] if full else [])]
 
 
 # Models downstream of the Python model fits run in a second dbt invocation, after the fits.
@@ -99,10 +102,21 @@ AFTER_PYTHON_MODELS = "source:models+"
     exclude=AFTER_PYTHON_MODELS,
     name="dbt_models",
 )
-def dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResource):
+def dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResource, warehouse: DuckDBWarehouse):
     """``dbt build`` of staging, intermediate and the marts that need no fitted model: models,
-    seeds and their tests; a failing test fails the step and so stops everything downstream."""
-    for n, event in enumerate(dbt.cli(build_args(), context=context).stream()):
+    seeds and their tests; a failing test fails the step and so stops everything downstream.
+
+    The secret salt of the hashed keys is stored in the warehouse first; when it changed (a new
+    EMPATHY_SALT, or the first refresh after upgrading from a version that compiled the salt
+    into the SQL), the incremental models are rebuilt from every raw row, so that no mart mixes
+    keys of two salts."""
+    with warehouse.connect() as con:
+        changed = salt_changed(con, settings.salt)
+        install_salt(con, settings.salt)
+    if changed and not settings.full_refresh:
+        context.log.warning("the hashing salt changed: incremental models rebuilt in full")
+    full = settings.full_refresh or changed
+    for n, event in enumerate(dbt.cli(build_args(full), context=context).stream()):
         if n == 10:  # dbt is part-way through the build (crash tests only)
             pause_point("dbt")
         yield event

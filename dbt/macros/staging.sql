@@ -6,11 +6,14 @@
     qualify row_number() over (partition by {{ key }} order by _batch_id desc, _row_number desc) = 1
 {%- endmacro %}
 
-{#- A salted, one-way key in place of a direct identifier (customer id, employee id).
-    The salt is the EMPATHY_SALT setting; null stays null. -#}
+{#- A salted, one-way key in place of a direct identifier (customer id, employee id); null
+    stays null. The salt is a secret: it is read at run time from private.hash_salt, which the
+    project's dbt-duckdb plugin writes into the warehouse (dagster_project/kpis/
+    duckdb_functions.py) and which the analyst copy leaves out, so that no compiled SQL, dbt
+    docs page or published file contains it. -#}
 {% macro hash_key(expr) -%}
     case when {{ expr }} is null then null
-         else left(sha256('{{ env_var("EMPATHY_SALT", "empathy-demo-salt-change-me") }}' || '|' || {{ expr }}), 20)
+         else left(sha256((select salt from private.hash_salt) || '|' || {{ expr }}), 20)
     end
 {%- endmacro %}
 

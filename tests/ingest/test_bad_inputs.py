@@ -34,6 +34,9 @@ def wh(tmp_path, contracts):
     class Warehouse:
         landing = tmp_path / "landing"
 
+        def __init__(self):
+            self.con = con
+
         def drop(self, source: str, name: str, content: bytes | str) -> Path:
             path = self.landing / source / name
             path.parent.mkdir(parents=True, exist_ok=True)

@@ -3,7 +3,7 @@ with files as (
     select
         source,
         count(*) as files,
-        count(*) filter (where status in ('rejected', 'unreadable', 'unrecognised')) as files_rejected,
+        count(*) filter (where status in ('rejected', 'unreadable', 'unrecognised', 'refused')) as files_rejected,
         count(*) filter (where status = 'duplicate') as files_duplicate,
         sum(rows_read) as rows_read,
         sum(rows_loaded) as rows_loaded,
