@@ -71,6 +71,18 @@ def run_query(con: duckdb.DuckDBPyConnection, name: str) -> list[dict[str, Any]]
     return [dict(zip(cols, row, strict=True)) for row in rel.fetchall()]
 
 
+def show(value: Any, spec: str = ",", suffix: str = "", scale: float = 1.0) -> str | None:
+    """The one null-safe way a figure becomes text: ``None`` when it is missing (no data, a
+    division by zero, too few rows), which a tile shows as unavailable with its reason."""
+    if value is None:
+        return None
+    try:
+        number = value * scale if scale != 1.0 else value
+        return f"{number:{spec}}{suffix}"
+    except (TypeError, ValueError):
+        return None
+
+
 def _fmt(value: Any, unit: str, currency: str) -> str:
     if value is None:
         return "–"
@@ -474,48 +486,50 @@ def customer_tiles(s: dict, currency: str) -> list[dict]:
         {
             "kpi": "avg_historical_clv",
             "label": "Revenue per customer to date",
-            "display": _fmt(s["avg_historical_clv"], "currency", currency),
+            "display": None
+            if s["avg_historical_clv"] is None
+            else _fmt(s["avg_historical_clv"], "currency", currency),
             "definition": "Net revenue (payments less refunds) to date, averaged over "
             "customers who bought.",
             "n": n,
         },
         {
             "kpi": "avg_predicted_clv",
-            "label": f"Predicted value, next {s['horizon_months']} months",
-            "display": _fmt(s["avg_predicted_clv"], "currency", currency),
+            "label": f"Predicted value, next {show(s['horizon_months']) or '?'} months",
+            "display": None
+            if s["avg_predicted_clv"] is None
+            else _fmt(s["avg_predicted_clv"], "currency", currency),
             "definition": "BG/NBD x Gamma-Gamma, discounted at "
-            f"{100 * s['monthly_discount_rate']:.1f}% a month.",
+            f"{show(s['monthly_discount_rate'], '.1f', '%', 100) or '?'} a month.",
             "n": n,
         },
         {
             "kpi": "churn_rate",
             "label": "Churn rate, latest month",
-            "display": f"{s['last_month_churn_rate_pct']:.1f}%"
-            if s["last_month_churn_rate_pct"] is not None
-            else "–",
-            "definition": f"Customers whose silence passed {s['churn_threshold_days']} days "
+            "display": show(s["last_month_churn_rate_pct"], ".1f", "%"),
+            "definition": f"Customers whose silence passed {show(s['churn_threshold_days']) or '?'} days "
             "in the month / active at its start.",
             "n": s["last_month_active_at_start"] or 0,
         },
         {
             "kpi": "churned_inactive",
             "label": "Churned customers",
-            "display": f"{s['churned_inactive']:,}",
-            "definition": f"No purchase for more than {s['churn_threshold_days']} days.",
+            "display": show(s["churned_inactive"]),
+            "definition": f"No purchase for more than {show(s['churn_threshold_days']) or '?'} days.",
             "n": n,
         },
         {
             "kpi": "model_at_risk",
             "label": "At risk by the model",
-            "display": f"{s['model_at_risk']:,}",
-            "definition": f"P(alive) below {s['p_alive_threshold']}.",
+            "display": show(s["model_at_risk"]),
+            "definition": f"P(alive) below {show(s['p_alive_threshold'], 'g') or '?'}.",
             "n": n,
         },
         {
             "kpi": "high_value_at_risk",
             "label": "Valuable customers to call",
-            "display": f"{s['high_value_at_risk']:,}",
-            "definition": f"Top {100 * s['at_risk_top_value_share']:.0f}% by value and "
+            "display": show(s["high_value_at_risk"]),
+            "definition": f"Top {show(s['at_risk_top_value_share'], '.0f', '%', 100) or '?'} by value and "
             "churned or at risk.",
             "n": n,
         },
@@ -524,6 +538,10 @@ def customer_tiles(s: dict, currency: str) -> list[dict]:
 
 def _minutes(v: Any) -> str | None:
     return None if v is None else _fmt(float(v), "minutes", "")
+
+
+def _in_opening_hours(v: Any) -> str | None:
+    return None if v is None else f"{_minutes(v)} in opening hours"
 
 
 def voice_page(con: duckdb.DuckDBPyConnection) -> dict:
@@ -536,18 +554,21 @@ def voice_page(con: duckdb.DuckDBPyConnection) -> dict:
         {
             "kpi": "nps",
             "label": "Net Promoter Score",
-            "display": None if overall["is_suppressed"] else f"{overall['nps']:+.0f}",
+            "display": None if overall["is_suppressed"] else show(overall["nps"], "+.0f"),
             "withheld": "not enough responses",
             "extra": None
             if overall["is_suppressed"]
-            else f"95% interval {overall['nps_low']:+.0f} to {overall['nps_high']:+.0f}",
+            else f"95% interval {show(overall['nps_low'], '+.0f') or '?'} to "
+            f"{show(overall['nps_high'], '+.0f') or '?'}",
             "definition": "% promoters (9-10) minus % detractors (0-6), all responses.",
             "n": overall["responses"],
         },
         {
             "kpi": "negative_texts",
             "label": "Texts in a negative tone",
-            "display": f"{100 * counts['negative'] / max(counts['texts'], 1):.0f}%",
+            "display": show(counts["negative"], ".0f", "%", 100 / max(counts["texts"] or 0, 1))
+            if counts["texts"]
+            else None,
             "extra": None,
             "definition": "VADER compound <= -0.05 with the service vocabulary, over NPS comments, "
             "tickets and rating comments.",
@@ -556,7 +577,7 @@ def voice_page(con: duckdb.DuckDBPyConnection) -> dict:
         {
             "kpi": "unmatched",
             "label": "Texts no theme explains",
-            "display": f"{counts['unmatched']:,}",
+            "display": show(counts["unmatched"]),
             "extra": None,
             "definition": "Add phrases to config/themes.yaml to cover them; examples below.",
             "n": counts["texts"],
@@ -564,8 +585,10 @@ def voice_page(con: duckdb.DuckDBPyConnection) -> dict:
         {
             "kpi": "follow_up",
             "label": "Customers waiting for a call",
-            "display": f"{follow['waiting']:,}",
-            "extra": f"waiting {follow['avg_days_waiting'] or 0:.0f} days on average",
+            "display": show(follow["waiting"]),
+            "extra": f"waiting {show(follow['avg_days_waiting'], '.0f')} days on average"
+            if follow["avg_days_waiting"] is not None
+            else None,
             "definition": "Recent detractors and negative tickets with no later positive contact.",
             "n": None,
         },
@@ -589,7 +612,7 @@ def voice_page(con: duckdb.DuckDBPyConnection) -> dict:
         Chart(
             "chart-nps-store",
             "NPS by store, with 95% intervals",
-            f"Stores with fewer than {overall['min_n']} responses show no bar.",
+            f"Stores with fewer than {show(overall['min_n']) or 'the minimum'} responses show no bar.",
             fig,
         )
     )
@@ -602,7 +625,8 @@ def voice_page(con: duckdb.DuckDBPyConnection) -> dict:
         Chart(
             "chart-nps-store-month",
             "NPS by store and month",
-            f"Gaps: fewer than {overall['min_n']} responses that month, not enough for a figure.",
+            f"Gaps: fewer than {show(overall['min_n']) or 'the minimum'} responses that month, "
+            "not enough for a figure.",
             fig,
         )
     )
@@ -700,7 +724,7 @@ def support_page(con: duckdb.DuckDBPyConnection) -> dict:
             "kpi": "first_reply",
             "label": "Median first reply",
             "display": _minutes(overall["median_first_reply_minutes"]),
-            "extra": f"{_minutes(overall['median_first_reply_business_minutes'])} in opening hours",
+            "extra": _in_opening_hours(overall["median_first_reply_business_minutes"]),
             "definition": "Ticket created to first agent reply (Zendesk definition).",
             "n": overall["replied_tickets"],
         },
@@ -708,14 +732,15 @@ def support_page(con: duckdb.DuckDBPyConnection) -> dict:
             "kpi": "resolution",
             "label": "Median full resolution",
             "display": _minutes(overall["median_full_resolution_minutes"]),
-            "extra": f"{_minutes(overall['median_full_resolution_business_minutes'])} in opening hours",
+            "extra": _in_opening_hours(overall["median_full_resolution_business_minutes"]),
             "definition": "Ticket created to last solved.",
             "n": overall["solved_tickets"],
         },
         {
             "kpi": "one_touch",
             "label": "One-touch resolution",
-            "display": f"{overall['one_touch_pct']:.0f}%",
+            "display": show(overall["one_touch_pct"], ".0f", "%"),
+            "withheld": "no solved tickets",
             "extra": None,
             "definition": "Solved after one agent reply and never reopened.",
             "n": overall["solved_tickets"],
@@ -723,7 +748,8 @@ def support_page(con: duckdb.DuckDBPyConnection) -> dict:
         {
             "kpi": "csat",
             "label": "CSAT",
-            "display": f"{overall['csat_pct']:.0f}%",
+            "display": show(overall["csat_pct"], ".0f", "%"),
+            "withheld": "no ratings",
             "extra": None,
             "definition": "Share of 1-5 ratings that are 4 or 5.",
             "n": overall["csat_ratings"],
@@ -731,7 +757,8 @@ def support_page(con: duckdb.DuckDBPyConnection) -> dict:
         {
             "kpi": "reopened",
             "label": "Reopened",
-            "display": f"{overall['reopened_pct']:.0f}%",
+            "display": show(overall["reopened_pct"], ".0f", "%"),
+            "withheld": "no solved tickets",
             "extra": None,
             "definition": "Share of solved tickets reopened at least once.",
             "n": overall["solved_tickets"],
@@ -847,7 +874,7 @@ def team_page(con: duckdb.DuckDBPyConnection, company: list[dict]) -> dict:
         {
             "kpi": "headcount",
             "label": "Headcount",
-            "display": f"{cur.get('headcount_end') or 0:,}",
+            "display": show(cur.get("headcount_end")),
             "extra": None,
             "definition": "Employed on the last day of the month, all stores.",
             "n": None,
@@ -855,9 +882,7 @@ def team_page(con: duckdb.DuckDBPyConnection, company: list[dict]) -> dict:
         {
             "kpi": "turnover_12m",
             "label": "Staff turnover, last 12 months",
-            "display": None
-            if cur.get("turnover_rate_12m_pct") is None
-            else f"{cur['turnover_rate_12m_pct']:.0f}%",
+            "display": show(cur.get("turnover_rate_12m_pct"), ".0f", "%"),
             "withheld": "no data",
             "extra": None,
             "definition": "Leavers in 12 months / mean average headcount ((start + end) / 2).",
@@ -866,9 +891,7 @@ def team_page(con: duckdb.DuckDBPyConnection, company: list[dict]) -> dict:
         {
             "kpi": "absence_rate",
             "label": "Absence rate",
-            "display": None
-            if cur.get("absence_rate_pct") is None
-            else f"{cur['absence_rate_pct']:.1f}%",
+            "display": show(cur.get("absence_rate_pct"), ".1f", "%"),
             "withheld": "no data",
             "extra": None,
             "definition": "Absence hours / scheduled hours (weekly hours / 5 per weekday).",
@@ -877,9 +900,7 @@ def team_page(con: duckdb.DuckDBPyConnection, company: list[dict]) -> dict:
         {
             "kpi": "engagement_index",
             "label": "Engagement index",
-            "display": None
-            if cur.get("engagement_index") is None
-            else f"{cur['engagement_index']:.2f}",
+            "display": show(cur.get("engagement_index"), ".2f"),
             "withheld": "group too small",
             "extra": None,
             "definition": "Mean of five 1-5 pulse items, all stores.",
@@ -1095,8 +1116,8 @@ def quality_page(con: duckdb.DuckDBPyConnection) -> dict:
     checks = run_query(con, "check_results")
     passed = sum(c["passed"] for c in checks)
     last = max((c["checked_at"] for c in checks), default=None)
-    read = sum(r["rows_read"] for r in sources)
-    rejected = sum(r["rows_rejected"] for r in sources)
+    read = sum(r["rows_read"] or 0 for r in sources)
+    rejected = sum(r["rows_rejected"] or 0 for r in sources)
     tiles = [
         {
             "kpi": "last_refresh",
@@ -1118,7 +1139,7 @@ def quality_page(con: duckdb.DuckDBPyConnection) -> dict:
         {
             "kpi": "files",
             "label": "Files loaded",
-            "display": f"{sum(r['files'] for r in sources):,}",
+            "display": show(sum(r["files"] or 0 for r in sources)),
             "extra": None,
             "definition": "Landing files processed, all sources.",
             "n": None,
@@ -1126,7 +1147,7 @@ def quality_page(con: duckdb.DuckDBPyConnection) -> dict:
         {
             "kpi": "rejected",
             "label": "Rows rejected",
-            "display": f"{rejected:,}",
+            "display": show(rejected),
             "extra": f"{100 * rejected / max(read, 1):.3f}% of {read:,} rows read",
             "definition": "Rows that broke a rule of their data contract; kept with the reason.",
             "n": read,
@@ -1138,7 +1159,8 @@ def quality_page(con: duckdb.DuckDBPyConnection) -> dict:
             "title": "Files that were not loaded",
             "note": "Files rejected whole, unreadable, or in no known export format (the "
             "message lists the closest known formats and the headers they expect). Their rows "
-            "are kept in raw.<source>__rejected or raw.unrecognised_files__rejected.",
+            "are kept in raw.<source>__rejected or raw.unrecognised_files__rejected. Links, "
+            "pipes and devices in landing/ are refused unread: copy the export itself there.",
             "personal": False,
             "columns": [
                 ("File", "file_name"),
@@ -1233,7 +1255,13 @@ def build_site(
     )
     shutil.copyfile(HERE / "static" / "style.css", assets / "style.css")
     env = Environment(
-        loader=FileSystemLoader(HERE / "templates"), autoescape=select_autoescape(["html", "j2"])
+        loader=FileSystemLoader(HERE / "templates"),
+        autoescape=select_autoescape(["html", "j2"]),
+        finalize=lambda v: "–" if v is None else v,  # a missing value is a dash, never "None"
+    )
+    # every figure in a template goes through the same null-safe path as the tiles
+    env.filters["num"] = lambda v, spec=",", suffix="", scale=1.0: (
+        show(v, spec, suffix, scale) or "–"
     )
     common = {
         "nav": PAGES,
