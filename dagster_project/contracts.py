@@ -350,6 +350,12 @@ def date_order_of(values: pl.Series, default: str) -> str:
     return default
 
 
+# Dates exports write when they have none (Unix epoch, spreadsheet and system minimums and
+# maximums): never a real event, so a row carrying one is rejected with its own rule.
+PLACEHOLDER_DATES = ("1970-01-01", "1900-01-01", "1899-12-30", "9999-12-31")
+EARLIEST_DATE = "1900-01-01"  # history as old as a business: no date column accepts earlier
+
+
 def row_rules(
     contract: Contract, options: ReadOptions | None = None, lenient: frozenset[str] = frozenset()
 ) -> list[tuple[str, str, pl.Expr, str]]:
@@ -371,6 +377,19 @@ def row_rules(
                     raw.str.strip_chars().str.contains(EXCEL_SCIENTIFIC),
                     "an id in scientific notation (a spreadsheet turned it into a number and "
                     "lost its digits): re-export with the column formatted as text",
+                )
+            )
+        if col.logical_type in ("date", "timestamp"):
+            day = typed if col.logical_type == "date" else typed.dt.date()
+            rules.append(
+                (
+                    "placeholder_date",
+                    col.name,
+                    raw.str.strip_chars().str.contains(r"^0000-00-00")
+                    | day.is_in([dt.date.fromisoformat(d) for d in PLACEHOLDER_DATES]),
+                    "a placeholder an export writes for no date ("
+                    + ", ".join(["0000-00-00", *PLACEHOLDER_DATES])
+                    + "), not a real date",
                 )
             )
         if col.logical_type != "string":
@@ -405,6 +424,10 @@ def row_rules(
                 )
             )
         lo, hi = col.bound(col.minimum), col.bound(col.maximum)
+        if lo is None and col.logical_type in ("date", "timestamp"):
+            lo = col.bound(
+                EARLIEST_DATE if col.logical_type == "date" else EARLIEST_DATE + " 00:00"
+            )
         if lo is not None:
             rules.append(("minimum", col.name, typed < pl.lit(lo), f"below the minimum {lo}"))
         if hi is not None:

@@ -112,6 +112,7 @@ def kpi_tiles(
     definitions: list[dict],
     currency: str,
     snapshots: dict[str, dict] | None = None,
+    loaded: set[str] | None = None,
 ) -> list[dict]:
     """One tile per KPI definition: the latest month, the change on the month before and on the
     same month a year earlier, a sparkline, its n. A KPI that is a single current figure (a
@@ -127,8 +128,9 @@ def kpi_tiles(
             continue
         row = cur if monthly else snapshots[d["mart"]]
         col = d["value_column"]
-        value = row.get(col)
-        n = row.get(d["n_column"]) if d["n_column"] else None
+        absent = loaded is not None and d.get("source") and d["source"] not in loaded
+        value = None if absent else row.get(col)
+        n = None if absent else (row.get(d["n_column"]) if d["n_column"] else None)
         tile = {
             "kpi": d["kpi"],
             "label": d["label"],
@@ -138,7 +140,9 @@ def kpi_tiles(
             "formula": d["formula"],
             "unit": d["unit"],
             "parameters": _parameters(d["parameters"], row),
-            "withheld_reason": "not enough responses" if n is not None else "no data",
+            "withheld_reason": f"no {SOURCE_EXPORTS.get(d['source'], d['source'])} yet"
+            if absent
+            else ("not enough responses" if n is not None else "no data"),
             "delta_text": "",
             "delta_class": "",
             "sparkline": "",
@@ -146,7 +150,7 @@ def kpi_tiles(
             "before": None,
         }
         tiles.append(tile)
-        if not monthly:
+        if not monthly or absent:
             continue
         before = prev.get(col) if prev else None
         if value is not None and before is not None:
@@ -285,6 +289,23 @@ def _value_with_n_chart(
 
 
 def overview_charts(
+    con: duckdb.DuckDBPyConnection,
+    company: list[dict],
+    currency: str,
+    loaded: set[str] | None = None,
+) -> list[Chart]:
+    """The Overview's charts, each only when the export it needs has arrived."""
+    charts = _overview_charts(con, company, currency)
+    needs = {
+        "chart-revenue": "pos_transactions",
+        "chart-nps": "nps_responses",
+        "chart-engagement": "hr_engagement_responses",
+        "chart-csat": "support_tickets",
+    }
+    return [c for c in charts if loaded is None or needs.get(c.id, "") in loaded | {""}]
+
+
+def _overview_charts(
     con: duckdb.DuckDBPyConnection, company: list[dict], currency: str
 ) -> list[Chart]:
     charts = []
@@ -1232,6 +1253,57 @@ def quality_page(con: duckdb.DuckDBPyConnection) -> dict:
     }
 
 
+# What the owner drops into landing/ for each source (the data contracts): named when a page or
+# a figure has nothing to show because that export has not arrived.
+SOURCE_EXPORTS = {
+    "pos_transactions": "point-of-sale export (payments)",
+    "pos_line_items": "point-of-sale item lines",
+    "crm_customers": "CRM customer export",
+    "support_tickets": "help-desk ticket export",
+    "nps_responses": "NPS survey export",
+    "hr_employees": "HR employee register",
+    "hr_engagement_responses": "staff pulse-survey export",
+    "hr_absences": "absence records",
+}
+# The sources a page needs (any one of them is enough).
+PAGE_SOURCES = {
+    "customers.html": ("pos_transactions",),
+    "voice.html": ("nps_responses", "support_tickets"),
+    "support.html": ("support_tickets",),
+    "team.html": ("hr_employees", "hr_engagement_responses"),
+}
+
+
+def missing_text(sources: tuple[str, ...] | list[str]) -> str:
+    names = " or ".join(SOURCE_EXPORTS.get(s, s) for s in sources)
+    return (
+        f"No {names} yet: drop your tool's export into landing/ (as exported, or in "
+        f"landing/{sources[0]}/) and the next refresh shows this."
+    )
+
+
+def loaded_sources(con: duckdb.DuckDBPyConnection) -> set[str]:
+    """The sources with at least one row loaded (an absent or wholly rejected export is none)."""
+    return {r["source"] for r in run_query(con, "data_quality") if (r["rows_loaded"] or 0) > 0}
+
+
+def missing_page(page: str, title: str, subtitle: str, loaded: set[str]) -> dict | None:
+    """The context of a page whose sources are all missing (None: the page has data)."""
+    needs = PAGE_SOURCES.get(page, ())
+    if not needs or any(s in loaded for s in needs):
+        return None
+    return {
+        "page": page,
+        "title": title,
+        "subtitle": subtitle,
+        "missing": missing_text(needs),
+        "missing_sources": ",".join(needs),
+        "tiles": [],
+        "charts": [],
+        "tables": [],
+    }
+
+
 PAGES = [
     ("index.html", "Overview"),
     ("customers.html", "Customers"),
@@ -1273,8 +1345,10 @@ def build_site(
     try:
         company = run_query(con, "company_monthly")
         definitions = run_query(con, "kpi_definitions")
+        loaded = loaded_sources(con)
         latest = company[-1]["month"] if company else None
-        summary = run_query(con, "customer_value_summary")[0]
+        summaries = run_query(con, "customer_value_summary")
+        summary = summaries[0] if summaries else {}
         overview = {
             "page": "index.html",
             "title": "Overview",
@@ -1287,13 +1361,16 @@ def build_site(
                     definitions,
                     currency,
                     {"kpi_customer_value_summary": summary},
+                    loaded,
                 )
             ),
             "changes": what_changed(tiles, latest, currency),
-            "charts": overview_charts(con, company, currency),
+            "charts": overview_charts(con, company, currency, loaded),
             "ingest": run_query(con, "ingest_summary"),
         }
-        customers = {
+        customers = missing_page(
+            "customers.html", "Customers", "Who is valuable and who is slipping away", loaded
+        ) or {
             "page": "customers.html",
             "title": "Customers",
             "subtitle": "Who is valuable, who is slipping away, and are we keeping the "
@@ -1304,9 +1381,15 @@ def build_site(
             "segments": run_query(con, "rfm_segments"),
             "at_risk": run_query(con, "customers_at_risk"),
         }
-        voice = voice_page(con)
-        support = support_page(con)
-        team = team_page(con, company)
+        voice = missing_page(
+            "voice.html", "Voice of the customer", "What customers tell us", loaded
+        ) or voice_page(con)
+        support = missing_page(
+            "support.html", "Support", "How fast and how well we answer", loaded
+        ) or support_page(con)
+        team = missing_page(
+            "team.html", "Team", "Do the people who serve customers feel understood?", loaded
+        ) or team_page(con, company)
         quality = quality_page(con)
     finally:
         con.close()

@@ -30,6 +30,7 @@ class Home:
             "EMPATHY_SITE": "",
             "EMPATHY_LANDING": "",
             "EMPATHY_ANALYTICS": "",
+            "EMPATHY_SALT": "",  # each home generates its own secret salt (warehouse/.salt)
         }
 
     def run(self, module: str) -> subprocess.CompletedProcess:

@@ -327,7 +327,7 @@ def _slow(
             )
             continue
         last = reader.line_num
-        if not record or (len(record) == 1 and not record[0].strip()):
+        if not record or not "".join(physical[first - 1 : last]).strip():
             blank += last - first + 1
             continue  # a blank or whitespace-only line is not a row
         n += 1

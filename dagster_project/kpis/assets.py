@@ -4,6 +4,7 @@ sources."""
 import dagster as dg
 import polars as pl
 
+from dagster_project.kpis.clv import FitError
 from dagster_project.kpis.clv_runs import fit_and_record
 from dagster_project.kpis.stats import lagged_correlations
 from dagster_project.kpis.text_runs import score_texts
@@ -28,8 +29,16 @@ CLV_RUNS_KEY = dg.AssetKey(["models", "clv_model_runs"])
 def clv_model_runs(
     context: dg.AssetExecutionContext, warehouse: DuckDBWarehouse
 ) -> dg.MaterializeResult:
-    with warehouse.connect() as con:
-        outcomes = fit_and_record(con)
+    try:
+        with warehouse.connect() as con:
+            outcomes = fit_and_record(con)
+    except FitError as exc:
+        # one model that the data cannot support must not cost the owner the whole report:
+        # nothing is stored, the customer-value figures say they are unavailable
+        context.log.warning(f"customer-value models not fitted: {exc}")
+        return dg.MaterializeResult(metadata={"not_fitted": str(exc)})
+    if not outcomes:
+        context.log.info("no customer purchases yet: no customer-value model fitted")
     meta = {}
     for o in outcomes:
         verb = "reused" if o.reused else "fitted"

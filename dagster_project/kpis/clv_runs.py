@@ -83,8 +83,8 @@ def fit_and_record(
             f"SELECT frequency, recency_weeks, age_weeks, mean_repeat_value, first_purchase_date, "
             f"period_end FROM {table}"
         ).pl()
-        if summary.is_empty():
-            raise FitError(f"{table} is empty: no customer purchases to fit on")
+        if summary.is_empty():  # no POS export, or no identified customer: nothing to fit
+            continue
         digest = summary_hash(summary)
         window = (summary["first_purchase_date"].min(), summary["period_end"].max())
         for model in ("bgnbd", "gamma_gamma"):

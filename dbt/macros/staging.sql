@@ -18,11 +18,22 @@
 {%- endmacro %}
 
 {#- Free text leaves raw with e-mail addresses and phone numbers masked: customers write
-    "call me on 07700 900123" into comments, and texts travel to marts and the report. -#}
+    "call me on 07700 900123" into comments, and texts travel to marts and the report.
+    A phone number is a whole token (not part of a longer run of digits, letters or hyphens),
+    and a number right after a word such as order, ticket, incident, invoice or ref is an id,
+    not a phone: it is marked with chr(1) before masking and unmarked after, so
+    "incident 150202-000419" and "order #100234567" stay as written. Run twice: two numbers
+    separated by one space share that space as their boundary. -#}
 {% macro redact_contacts(expr) -%}
-    regexp_replace(
-        regexp_replace({{ expr }}, '[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)+', '[e-mail removed]', 'g'),
-        '(\+\d{1,3}[ .-]?)?(\(\d{2,5}\)|\d{2,5})[ .-]?\d{3,4}[ .-]?\d{3,4}', '[phone removed]', 'g')
+    {%- set phone = "(^|[^0-9A-Za-z#/_.\\x01-])(?:\\+\\d{1,3}[ .-]?)?(?:\\(\\d{2,5}\\)|\\d{2,5})[ .-]?\\d{3,4}[ .-]?\\d{3,4}($|[^0-9A-Za-z/_-]|[.,;:!?](?:\\s|$))" -%}
+    {%- set ids = "(?i)(\\b(?:order|ticket|incident|invoice|case|ref|reference|booking|account|receipt|transaction|tracking|no|nr|number)\\.?\\s*(?:no\\.?|number|id)?\\s*[:#]*\\s*)(\\d)" -%}
+    replace(
+        regexp_replace(regexp_replace(regexp_replace(
+            regexp_replace({{ expr }}, '[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)+', '[e-mail removed]', 'g'),
+            '{{ ids }}', '\1' || chr(1) || '\2', 'g'),
+            '{{ phone }}', '\1[phone removed]\2', 'g'),
+            '{{ phone }}', '\1[phone removed]\2', 'g'),
+        chr(1), '')
 {%- endmacro %}
 
 {#- Incremental models read only the raw batches they have not seen: batch ids increase in load

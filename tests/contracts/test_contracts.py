@@ -92,7 +92,7 @@ def test_rows_are_typed_and_each_broken_rule_is_named(contracts):
             },
             {
                 "customer_id": None,
-                "signup_date": "1999-12-31",
+                "signup_date": "1899-06-30",
                 "home_store": "downtown",
                 "loyalty_member": "true",
             },

@@ -196,3 +196,31 @@ def test_a_line_over_the_limit_is_rejected_without_holding_it_in_memory(tmp_path
     assert (n, rule) == (2, "line_too_long") and f"{MAX_LINE_BYTES:,} bytes" in reason
     assert len(record) < 2000 and "67,108,9" in record  # its first kilobyte and its size
     assert peak < size * 0.75, f"peak {peak / 1e6:.0f} MB for a {size / 1e6:.0f} MB line"
+
+
+def test_placeholder_dates_are_rejected_and_old_history_loads(wh):  # noqa: F811
+    rows = [
+        GOOD.replace("2026-01-03 10:00:00", "1997-03-01 10:00:00"),
+        GOOD2.replace("2026-01-04 11:30:00", "1970-01-01 00:00:00"),
+        GOOD2.replace("R2", "R3").replace("2026-01-04 11:30:00", "0000-00-00 00:00:00"),
+        GOOD2.replace("R2", "R4").replace("2026-01-04 11:30:00", "9999-12-31"),
+        GOOD2.replace("R2", "R5").replace("2026-01-04 11:30:00", "1899-06-01 10:00:00"),
+    ]
+    wh.drop("nps_responses", "old.csv", nps_rows(*rows))
+    [r] = wh.ingest("nps_responses")
+    assert wh.rows("SELECT response_id FROM raw.nps_responses") == [("R1",)]
+    assert [(n, col, rule) for n, col, rule, _, _ in wh.rejected("nps_responses")] == [
+        (2, "responded_at", "placeholder_date"),
+        (3, "responded_at", "placeholder_date"),
+        (4, "responded_at", "placeholder_date"),
+        (5, "responded_at", "minimum"),
+    ]
+    staff = (
+        "employee_id,first_name,last_name,email,store_id,role,hire_date,termination_date,"
+        "termination_reason,weekly_hours\n"
+        "E1,Ann,Lee,a@x.org,downtown,barista,1974-05-01,,,37.5\n"
+        "E2,Bob,Ray,b@x.org,downtown,barista,1978-09-01,1999-12-31,retired,20\n"
+    )
+    wh.drop("hr_employees", "staff.csv", staff)
+    [r] = wh.ingest("hr_employees")
+    assert (r.rows_loaded, r.rows_rejected) == (2, 0), r.message

@@ -62,10 +62,15 @@ team as (
         sum(avg_headcount) as avg_headcount
     from {{ ref('kpi_team_monthly') }}
     group by all
+),
+
+months as (
+    -- every month with activity in any source (not only POS months)
+    select distinct month from {{ ref('int_store_months_spined') }}
 )
 
 select
-    sales.month,
+    months.month,
     sales.net_revenue,
     sales.payments,
     sales.active_customers,
@@ -91,10 +96,11 @@ select
     case when survey.survey_responses >= {{ var('min_group_size') }}
         then round(survey.engagement_index, 2) end as engagement_index,
     case when survey.survey_responses >= {{ var('min_group_size') }} then survey.enps end as enps
-from sales
+from months
+left join sales using (month)
 left join churn using (month)
 left join nps using (month)
 left join support using (month)
 left join survey using (month)
 left join team using (month)
-window w12 as (order by sales.month rows between 11 preceding and current row)
+window w12 as (order by months.month rows between 11 preceding and current row)
