@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import fcntl
 import os
+import time
 from pathlib import Path
 from typing import IO
 
@@ -42,9 +43,14 @@ def acquire(warehouse: Path) -> IO[str]:
     try:
         fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
     except BlockingIOError:
-        handle.seek(0)
-        holder = handle.read().strip() or "unknown"
+        holder = ""
+        for _ in range(20):  # the holder writes its pid just after taking the lock
+            handle.seek(0)
+            if holder := handle.read().strip():
+                break
+            time.sleep(0.05)
         handle.close()
+        holder = holder or "unknown"
         raise RefreshRunning(
             f"another refresh is running (process {holder}, lock {path}); "
             "DuckDB allows one writer: wait for it to finish"

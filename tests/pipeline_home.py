@@ -117,13 +117,20 @@ def mart_contents(home: Home, skip: tuple[str, ...] = ()) -> dict[str, str]:
         con.close()
 
 
+def share_salt(source: Home, target: Home) -> None:
+    """Give ``target`` the secret salt of ``source``: warehouses whose hashed keys are compared
+    must be made with the same salt (each home otherwise generates its own)."""
+    target.warehouse.parent.mkdir(parents=True, exist_ok=True)
+    shutil.copy(source.warehouse.parent / ".salt", target.warehouse.parent / ".salt")
+
+
 def copy_of(published: Home, root: Path) -> Home:
     """A new home holding a published home's landing files, warehouse and dbt docs page."""
     home = Home(root)
     shutil.copytree(published.landing, home.landing)
     home.warehouse.parent.mkdir(parents=True)
     shutil.copyfile(published.warehouse, home.warehouse)
-    shutil.copy(published.warehouse.parent / ".salt", home.warehouse.parent / ".salt")
+    share_salt(published, home)
     shutil.copytree(published.warehouse.parent / ".dbt-docs", home.warehouse.parent / ".dbt-docs")
     return home
 

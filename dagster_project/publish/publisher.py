@@ -168,7 +168,8 @@ def publish(
     build_id = dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%S") + "-" + uuid.uuid4().hex[:6]
     analytics.parent.mkdir(parents=True, exist_ok=True)
     builds.mkdir(parents=True, exist_ok=True)
-    for folder in {analytics.parent, builds}:  # others may not even list them
+    # the folders the refresh owns (not a folder the operator pointed EMPATHY_ANALYTICS into)
+    for folder in {warehouse.parent, builds}:
         share(folder, share_group, 0o700, 0o750)
     checkpoint(warehouse)
     for stale in analytics.parent.glob(f".{analytics.name}.*.tmp"):  # left by a killed refresh

@@ -27,7 +27,9 @@ def test_the_site_builds_from_marts_whose_every_number_is_null(published_home, t
     con = duckdb.connect(str(db))
     nulled = 0
     for (table,) in con.execute(
-        "SELECT table_name FROM duckdb_tables() WHERE schema_name = 'marts'"
+        "SELECT table_name FROM duckdb_tables() WHERE schema_name = 'marts' "
+        # the ledger's row counts say which exports arrived: bookkeeping, not KPIs
+        "AND table_name NOT IN ('kpi_data_quality', 'fct_ingested_files')"
     ).fetchall():
         cols = con.execute(
             "SELECT column_name, data_type FROM duckdb_columns() WHERE schema_name = 'marts' "
