@@ -458,6 +458,22 @@ def raw_record(fields: list[str]) -> pl.Expr:
     return pl.struct(fields).struct.json_encode() if fields else pl.lit("{}")
 
 
+def every_row_rejected(
+    text: pl.DataFrame, rule: str, column: str, reason: str, record: pl.Expr | None = None
+) -> pl.DataFrame:
+    """Every row of a file as a rejected row with one rule (a whole-file rejection); ``record``
+    defaults to the row's fields as JSON."""
+    if record is None:
+        record = raw_record([c for c in text.columns if c != "_row_number"])
+    return text.select(
+        pl.col("_row_number"),
+        pl.lit(rule).alias("_rule"),
+        pl.lit(column).alias("_column"),
+        pl.lit(reason).alias("_reason"),
+        record.alias("_raw_record"),
+    )
+
+
 def match_header(contract: Contract, text: pl.DataFrame) -> pl.DataFrame:
     """Rename columns that match a contract column up to case and surrounding spaces."""
     wanted = {c.lower(): c for c in contract.column_names}
@@ -516,13 +532,7 @@ def validate_frame(
     record = pl.col("_raw_record") if "_raw_record" in text.columns else raw_record(fields)
     if missing:
         reason = "file lacks required column(s): " + ", ".join(missing)
-        rejected = text.select(
-            pl.col("_row_number"),
-            pl.lit("required_column").alias("_rule"),
-            pl.lit(", ".join(missing)).alias("_column"),
-            pl.lit(reason).alias("_reason"),
-            record.alias("_raw_record"),
-        )
+        rejected = every_row_rejected(text, "required_column", ", ".join(missing), reason, record)
         return Validated(empty_good(contract), rejected, missing, extra)
     # optional columns that the file lacks are added as empty
     frame = text.with_columns(

@@ -26,6 +26,7 @@ from dagster_project.contracts import (
     ReadOptions,
     Validated,
     empty_good,
+    every_row_rejected,
     load_contracts,
     raw_record,
     raw_table_ddl,
@@ -137,21 +138,6 @@ def _with_malformed(rejected: pl.DataFrame, text: FileText) -> pl.DataFrame:
     return pl.concat([rejected, malformed.cast(rejected.schema)]).sort("_row_number")
 
 
-def _reject_whole_file(
-    contract: Contract, text: FileText, rule: str, column: str, reason: str
-) -> Validated:
-    """Every row of the file rejected with one rule (and kept with its record)."""
-    fields = [c for c in text.frame.columns if c != "_row_number"]
-    rejected = text.frame.select(
-        "_row_number",
-        pl.lit(rule).alias("_rule"),
-        pl.lit(column).alias("_column"),
-        pl.lit(f"(file): {rule}: {reason}").alias("_reason"),
-        raw_record(fields).alias("_raw_record"),
-    )
-    return Validated(empty_good(contract), rejected, [], [])
-
-
 def load_file(
     con: duckdb.DuckDBPyConnection,
     contract: Contract,
@@ -195,15 +181,15 @@ def load_file(
     try:
         text = read_text_frame(path, fmt.header_rows if fmt else 1)
         if text.duplicate_columns:  # which of the two values is meant is unknown
-            checked = _reject_whole_file(
-                contract,
-                text,
+            rejected = every_row_rejected(
+                text.frame,
                 "duplicate_column",
                 ", ".join(text.duplicate_columns),
-                "the header names column(s) "
+                "(file): duplicate_column: the header names column(s) "
                 f"{', '.join(text.duplicate_columns)} more than once: which value is meant "
                 "is unknown",
             )
+            checked = Validated(empty_good(contract), rejected, [], [])
         else:
             if fmt is not None:
                 text = apply_format(fmt, contract, text, options or ReadOptions())
