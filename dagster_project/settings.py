@@ -13,6 +13,8 @@ import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from dagster_project.contracts.parsing import ReadOptions
+
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 # KPI parameters passed to dbt as environment variables (see dbt_project.yml vars).
 KPI_DEFAULTS = {
@@ -109,9 +111,7 @@ class Settings:
     share_group: str | None = None  # OS group that may read the analyst copy and the site
 
     @property
-    def read_options(self):  # -> contracts.ReadOptions (imported late: settings imports nothing)
-        from dagster_project.contracts import ReadOptions
-
+    def read_options(self) -> ReadOptions:
         if self.date_order not in ("DMY", "MDY"):
             raise ValueError(f"EMPATHY_DATE_ORDER must be DMY or MDY, not {self.date_order!r}")
         return ReadOptions(timezone=self.timezone, date_order=self.date_order)

@@ -31,8 +31,9 @@ from typing import Any
 
 import yaml
 
-from dagster_project.contracts import Contract
+from dagster_project.contracts import Contract, load_contracts
 from dagster_project.ingest.reader import decode_bytes, sniff_delimiter
+from dagster_project.settings import load_settings
 
 VENDORS_DIR = "vendors"  # beside the contracts
 LANDING_SUFFIXES = (".csv",)  # what is read; other files are recorded as not readable
@@ -234,8 +235,6 @@ def parse_format(path: Path, contracts: dict[str, Contract]) -> VendorFormat:
 
 @cache
 def _load_formats(folder: str) -> tuple[VendorFormat, ...]:
-    from dagster_project.contracts import load_contracts
-
     contracts = load_contracts(Path(folder).parent)
     formats = tuple(parse_format(p, contracts) for p in sorted(Path(folder).glob("*.yaml")))
     ids = [f.id for f in formats]
@@ -294,22 +293,6 @@ def _read_records(path: Path, rows: int) -> list[list[str]]:
     except csv.Error:
         pass
     return out
-
-
-def combine_header_rows(first: list[str], second: list[str]) -> list[str]:
-    """SurveyMonkey's two header rows as one: the question (carried over the blank cells of a
-    multiple-choice question), then ``| option`` unless the second row says just Response."""
-    names: list[str] = []
-    question = ""
-    for i, top in enumerate(first):
-        question = top or question
-        sub = second[i] if i < len(second) else ""
-        name = question if sub in ("", "Response", "Open-Ended Response") else f"{question} | {sub}"
-        base, n = name, 2
-        while name in names:
-            name, n = f"{base} ({n})", n + 1
-        names.append(name)
-    return names
 
 
 # --------------------------------------------------------------------------- landing plan
@@ -546,9 +529,6 @@ def describe_file(
 def main(argv: list[str] | None = None) -> int:
     """``python -m dagster_project.ingest.formats FILE...``: which format each file is in."""
     import sys
-
-    from dagster_project.contracts import load_contracts
-    from dagster_project.settings import load_settings
 
     paths = [Path(a) for a in (sys.argv[1:] if argv is None else argv)]
     if not paths:

@@ -289,8 +289,6 @@ def _slow(
     try:
         header = next(reader)
         if header_rows == 2:  # SurveyMonkey: question row, then answer-option row
-            from dagster_project.ingest.formats import combine_header_rows
-
             header = combine_header_rows(_clean_names(header), _clean_names(next(reader, [])))
     except StopIteration:
         return [], {"blank": 0}, _empty_malformed()
@@ -471,3 +469,19 @@ def read_text_frame(
         )
     df, malformed = _set_aside_long_lines(df, malformed, previews, max_line_bytes)
     return FileText(df, malformed, notes, delimiter, dups)
+
+
+def combine_header_rows(first: list[str], second: list[str]) -> list[str]:
+    """SurveyMonkey's two header rows as one: the question (carried over the blank cells of a
+    multiple-choice question), then ``| option`` unless the second row says just Response."""
+    names: list[str] = []
+    question = ""
+    for i, top in enumerate(first):
+        question = top or question
+        sub = second[i] if i < len(second) else ""
+        name = question if sub in ("", "Response", "Open-Ended Response") else f"{question} | {sub}"
+        base, n = name, 2
+        while name in names:
+            name, n = f"{base} ({n})", n + 1
+        names.append(name)
+    return names

@@ -16,7 +16,6 @@ from dagster_project.contracts import ReadOptions, load_contracts
 from dagster_project.ingest.formats import (
     FormatError,
     _load_formats,
-    combine_header_rows,
     detect,
     load_formats,
     parse_format,
@@ -24,6 +23,7 @@ from dagster_project.ingest.formats import (
     read_header,
 )
 from dagster_project.ingest.loader import ingest_source, ingest_unrecognised
+from dagster_project.ingest.reader import combine_header_rows
 from tests.conftest import ROOT
 
 CONTRACTS = ROOT / "data_contracts"

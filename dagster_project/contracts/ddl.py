@@ -1,0 +1,42 @@
+"""DuckDB tables of the raw layer: one table per contract (its columns plus the lineage
+columns ingestion adds) and one rejected-rows table per source."""
+
+from __future__ import annotations
+
+from dagster_project.contracts.model import Contract
+
+# Columns that ingestion adds to every raw table.
+LINEAGE_COLUMNS = {
+    "_batch_id": ("BIGINT", "Load batch (one per landing file), increasing in load order."),
+    "_source_file": ("VARCHAR", "Landing file the row came from, relative to landing/."),
+    "_row_number": ("BIGINT", "Data row number in the file (1 = first row after the header)."),
+    "_loaded_at": ("TIMESTAMP", "When the file was loaded (UTC)."),
+}
+
+
+def raw_table_ddl(contract: Contract, schema: str = "raw") -> str:
+    cols = [f'"{c.name}" {c.duckdb_type}' for c in contract.columns]
+    cols += [f'"{name}" {typ}' for name, (typ, _) in LINEAGE_COLUMNS.items()]
+    return f'CREATE TABLE IF NOT EXISTS {schema}."{contract.name}" ({", ".join(cols)})'
+
+
+# The ledger's source name for landing files of no known export format (ingest/formats.py);
+# their rows are kept in raw.unrecognised_files__rejected, shaped like every rejected table.
+UNRECOGNISED = "unrecognised_files"
+REJECTED_COLUMNS = {  # name: (DuckDB type, description)
+    "_batch_id": ("BIGINT", "Load batch (landing file)."),
+    "_source_file": ("VARCHAR", "Landing file, relative to landing/."),
+    "_row_number": ("BIGINT", "Data row number in the file."),
+    "_rule": ("VARCHAR", "First rule the row broke."),
+    "_column": ("VARCHAR", "Column of that rule."),
+    "_reason": ("VARCHAR", "Every rule the row broke, in words."),
+    "_raw_record": ("VARCHAR", "The row as read, JSON."),
+    "_loaded_at": ("TIMESTAMP", "When the file was processed."),
+}
+
+
+def rejected_table_ddl(contract: Contract | str, schema: str = "raw") -> str:
+    """The rejected-rows table of a contract (or of a source name such as UNRECOGNISED)."""
+    name = contract if isinstance(contract, str) else contract.name
+    cols = ", ".join(f'"{c}" {t}' for c, (t, _) in REJECTED_COLUMNS.items())
+    return f'CREATE TABLE IF NOT EXISTS {schema}."{name}__rejected" ({cols})'

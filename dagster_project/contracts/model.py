@@ -1,0 +1,175 @@
+"""What a contract is: the ODCS YAML files parsed once into :class:`Contract` objects, the single
+source of truth for source schemas, and how its types map to polars and DuckDB. Reading values
+is in ``parsing``, row rules in ``rules``, tables in ``ddl`` and the dbt sources in
+``dbt_sources``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import polars as pl
+from open_data_contract_standard.model import OpenDataContractStandard
+
+from dagster_project.contracts.types import DUCKDB_TYPES, POLARS_TYPES
+
+
+class ContractError(ValueError):
+    """A contract file that cannot be used."""
+
+
+@dataclass(frozen=True)
+class Column:
+    name: str
+    logical_type: str
+    description: str
+    required: bool = False
+    unique: bool = False
+    primary_key: bool = False
+    personal: bool = False
+    allowed_values: tuple[str, ...] | None = None
+    minimum: Any = None
+    maximum: Any = None
+    fmt: str | None = None
+    physical_type: str | None = None  # e.g. decimal(12,2): exact money, deterministic sums
+    allow_future: bool = False  # dates/timestamps: a value after tomorrow is allowed
+
+    @property
+    def is_identifier(self) -> bool:
+        return self.logical_type == "string" and (self.primary_key or self.name.endswith("_id"))
+
+    @property
+    def decimal(self) -> tuple[int, int] | None:
+        m = re.fullmatch(
+            r"\s*decimal\s*\(\s*(\d+)\s*,\s*(\d+)\s*\)\s*", self.physical_type or "", re.I
+        )
+        return (int(m[1]), int(m[2])) if m else None
+
+    @property
+    def polars_type(self) -> pl.DataType:
+        if self.decimal:
+            return pl.Decimal(*self.decimal)
+        return POLARS_TYPES[self.logical_type]
+
+    @property
+    def duckdb_type(self) -> str:
+        if self.decimal:
+            return "DECIMAL({},{})".format(*self.decimal)
+        return DUCKDB_TYPES[self.logical_type]
+
+    def bound(self, value: Any) -> Any:
+        """A minimum/maximum converted to the column's type."""
+        if value is None:
+            return None
+        if self.logical_type == "date" and isinstance(value, str):
+            return dt.date.fromisoformat(value)
+        if self.logical_type == "timestamp" and isinstance(value, str):
+            return dt.datetime.fromisoformat(value)
+        return value
+
+
+@dataclass(frozen=True)
+class Contract:
+    name: str
+    title: str
+    description: str
+    version: str
+    columns: tuple[Column, ...]
+    path: Path
+
+    @property
+    def column_names(self) -> list[str]:
+        return [c.name for c in self.columns]
+
+    @property
+    def required_columns(self) -> list[str]:
+        return [c.name for c in self.columns if c.required]
+
+    @property
+    def key_columns(self) -> list[str]:
+        return [c.name for c in self.columns if c.primary_key]
+
+    @property
+    def personal_columns(self) -> list[str]:
+        return [c.name for c in self.columns if c.personal]
+
+    def column(self, name: str) -> Column:
+        for c in self.columns:
+            if c.name == name:
+                return c
+        raise KeyError(name)
+
+
+def _allowed_values(prop: Any) -> tuple[str, ...] | None:
+    for rule in prop.quality or []:
+        if rule.metric == "invalidValues" and rule.arguments and "validValues" in rule.arguments:
+            return tuple(str(v) for v in rule.arguments["validValues"])
+    return None
+
+
+def parse_contract(path: Path) -> Contract:
+    """Parse one ODCS v3 contract file into a :class:`Contract`."""
+    try:
+        odcs = OpenDataContractStandard.from_string(path.read_text())
+    except Exception as exc:  # pydantic or YAML error: say which file
+        raise ContractError(f"{path}: not a valid ODCS v3 contract: {exc}") from exc
+    if not odcs.schema_ or len(odcs.schema_) != 1:
+        raise ContractError(f"{path}: expected exactly one schema object")
+    obj = odcs.schema_[0]
+    columns = []
+    for prop in obj.properties or []:
+        if prop.logicalType not in POLARS_TYPES:
+            raise ContractError(
+                f"{path}: column {prop.name!r} has logicalType {prop.logicalType!r}; "
+                f"supported: {sorted(POLARS_TYPES)}"
+            )
+        opts = prop.logicalTypeOptions or {}
+        columns.append(
+            Column(
+                name=prop.name,
+                logical_type=prop.logicalType,
+                description=(prop.description or "").strip(),
+                required=bool(prop.required or prop.primaryKey),
+                unique=bool(prop.unique or prop.primaryKey),
+                primary_key=bool(prop.primaryKey),
+                personal=(prop.classification or "").lower() == "personal",
+                allowed_values=_allowed_values(prop),
+                minimum=opts.get("minimum"),
+                maximum=opts.get("maximum"),
+                fmt=opts.get("format"),
+                physical_type=prop.physicalType,
+                allow_future=bool(opts.get("allowFuture", False)),
+            )
+        )
+    if not any(c.primary_key for c in columns):
+        raise ContractError(f"{path}: no primaryKey column")
+    name = obj.physicalName or obj.name
+    if name != path.stem:
+        raise ContractError(f"{path}: schema name {name!r} must equal the file name")
+    purpose = odcs.description.purpose if odcs.description else None
+    return Contract(
+        name=name,
+        title=odcs.name or name,
+        description=(purpose or obj.description or "").strip(),
+        version=odcs.version,
+        columns=tuple(columns),
+        path=path,
+    )
+
+
+@cache
+def _load_all(contracts_dir: str) -> dict[str, Contract]:
+    paths = sorted(Path(contracts_dir).glob("*.yaml"))
+    if not paths:
+        raise ContractError(f"no contracts in {contracts_dir}")
+    return {p.stem: parse_contract(p) for p in paths}
+
+
+def load_contracts(contracts_dir: Path) -> dict[str, Contract]:
+    """All contracts in a folder, by name (cached per folder)."""
+    return _load_all(str(contracts_dir))
