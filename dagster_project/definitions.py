@@ -11,6 +11,7 @@ from dagster_project.ingest.assets import (
     build_gx_check,
     build_ingest_asset,
     build_ledger_asset,
+    build_profile_asset,
     build_unrecognised_asset,
 )
 from dagster_project.ingest.formats import load_formats
@@ -35,6 +36,7 @@ ingest_assets = [build_ingest_asset(c, settings) for c in contracts.values()]
 gx_checks = [build_gx_check(c) for c in contracts.values()]
 unrecognised_asset = build_unrecognised_asset(settings)
 ledger_asset, ledger_check = build_ledger_asset(contracts, settings)
+profile_asset = build_profile_asset(settings)
 publish_asset = build_publish_asset(settings, mart_keys())
 
 refresh_job = dg.define_asset_job(
@@ -46,7 +48,7 @@ refresh_job = dg.define_asset_job(
 daily_schedule = dg.ScheduleDefinition(
     job=refresh_job,
     cron_schedule=os.environ.get("EMPATHY_SCHEDULE_CRON", "0 6 * * *"),
-    execution_timezone=os.environ.get("EMPATHY_TIMEZONE", "UTC"),
+    execution_timezone=settings.timezone,
     default_status=dg.DefaultScheduleStatus.RUNNING,
 )
 
@@ -78,6 +80,7 @@ def landing_sensor(context: dg.SensorEvaluationContext):
 
 defs = dg.Definitions(
     assets=[
+        profile_asset,
         *ingest_assets,
         unrecognised_asset,
         ledger_asset,

@@ -13,6 +13,7 @@ import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from dagster_project.business_profile import BusinessProfile, parse_profile
 from dagster_project.contracts.parsing import ReadOptions
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -105,16 +106,21 @@ class Settings:
     full_refresh: bool = False  # rebuild incremental models from every raw row
     timezone: str = "UTC"  # the business's local time zone
     date_order: str = "DMY"  # DMY or MDY, for a/b/yyyy dates no value of the file settles
-    extra: dict[str, str] = field(default_factory=dict)
     # the analyst copy keeps raw personal columns and rejected rows' records in clear only if 1
     analytics_personal_data: bool = False
     share_group: str | None = None  # OS group that may read the analyst copy and the site
+    # the owner's facts: stores, roles, categories, opening date, currency, locale, fiscal year
+    profile: BusinessProfile = field(default_factory=BusinessProfile)
 
     @property
     def read_options(self) -> ReadOptions:
         if self.date_order not in ("DMY", "MDY"):
             raise ValueError(f"EMPATHY_DATE_ORDER must be DMY or MDY, not {self.date_order!r}")
-        return ReadOptions(timezone=self.timezone, date_order=self.date_order)
+        return ReadOptions(
+            timezone=self.timezone,
+            date_order=self.date_order,
+            earliest=self.profile.earliest_date,
+        )
 
     @property
     def salt(self) -> str:
@@ -144,6 +150,9 @@ class Settings:
 
 def load_settings() -> Settings:
     root = Path(os.environ.get("EMPATHY_HOME", PROJECT_ROOT)).resolve()
+    # the business profile gives the time zone, date order and currency; the environment
+    # variables of earlier versions still override it
+    profile = parse_profile(_path("EMPATHY_PROFILE", PROJECT_ROOT / "config" / "business.yaml", root))
     warehouse = _path("EMPATHY_WAREHOUSE", Path("warehouse/warehouse.duckdb"), root)
     return Settings(
         root=root,
@@ -160,7 +169,7 @@ def load_settings() -> Settings:
         demo_bad_rows=os.environ.get("EMPATHY_DEMO_BAD_ROWS", "1") not in ("0", "false", "no"),
         duckdb_threads=int(os.environ.get("EMPATHY_DUCKDB_THREADS", str(os.cpu_count() or 2))),
         duckdb_memory_limit=os.environ.get("EMPATHY_DUCKDB_MEMORY_LIMIT", "4GB"),
-        currency=os.environ.get("EMPATHY_CURRENCY_SYMBOL", "£"),
+        currency=os.environ.get("EMPATHY_CURRENCY_SYMBOL") or profile.currency_symbol,
         # DuckDB storage format of the analyst copy: v1.1.0 opens in DuckDB 1.1 and later
         analytics_storage_version=os.environ.get("EMPATHY_ANALYTICS_STORAGE_VERSION", "v1.1.0"),
         themes_file=_path("EMPATHY_THEMES", PROJECT_ROOT / "config" / "themes.yaml", root),
@@ -168,9 +177,10 @@ def load_settings() -> Settings:
             "EMPATHY_SENTIMENT_LEXICON", PROJECT_ROOT / "config" / "sentiment_lexicon.yaml", root
         ),
         clv={name: os.environ.get(name, default) for name, default in KPI_DEFAULTS.items()},
-        timezone=os.environ.get("EMPATHY_TIMEZONE", "UTC"),
-        date_order=os.environ.get("EMPATHY_DATE_ORDER", "DMY").upper(),
+        timezone=os.environ.get("EMPATHY_TIMEZONE") or profile.timezone,
+        date_order=(os.environ.get("EMPATHY_DATE_ORDER") or profile.day_order).upper(),
         analytics_personal_data=os.environ.get("EMPATHY_ANALYTICS_PERSONAL_DATA", "0").lower()
         in ("1", "true", "yes"),
         share_group=os.environ.get("EMPATHY_SHARE_GROUP") or None,
+        profile=profile,
     )

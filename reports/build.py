@@ -1175,6 +1175,7 @@ def quality_page(con: duckdb.DuckDBPyConnection) -> dict:
         },
     ]
     attention = run_query(con, "files_needing_attention")
+    unlisted = run_query(con, "values_seen")
     tables = [
         {
             "title": "Files that were not loaded",
@@ -1193,6 +1194,30 @@ def quality_page(con: duckdb.DuckDBPyConnection) -> dict:
             ],
             "rows": attention,
         },
+        *(
+            [
+                {
+                    "title": "Stores, roles and categories not in your business profile",
+                    "note": "Their rows are loaded and counted like any other. A new one is a "
+                    "new store or role, or a misspelt id in an export: add it with its name to "
+                    "config/business.yaml (or correct the export), and the next refresh shows "
+                    "it under its name.",
+                    "personal": False,
+                    "columns": [
+                        ("Kind", "kind"),
+                        ("Id in the exports", "value"),
+                        ("Status", "status"),
+                        ("Rows", "rows"),
+                        ("Sources", "sources"),
+                        ("First seen", "first_seen"),
+                        ("Last seen", "last_seen"),
+                    ],
+                    "rows": unlisted,
+                }
+            ]
+            if unlisted
+            else []
+        ),
         {
             "title": "Sources",
             "note": "Every row read is loaded or rejected (rows read = loaded + "

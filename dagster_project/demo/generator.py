@@ -83,7 +83,8 @@ PLANTED = {
 }
 BAD_ROWS = {
     "nps_responses": "one response with score 11 (rule maximum) in the first month's file",
-    "pos_transactions": "one transaction at store 'uptown' (rule allowed_values), first month",
+    "pos_transactions": "one transaction dated 1970-01-01, an export's placeholder for no date "
+    "(rule placeholder_date), first month",
     "crm_customers": "one customer with signup_date '31/02/2025' (rule type_date), first month",
     "support_tickets": "one ticket row repeated in the same file (rule unique_in_file)",
 }
@@ -737,7 +738,7 @@ def plant_bad_rows(
             (
                 "transaction_id,transaction_at,store_id,event_type,payment_method,"
                 "gross_sales,discounts,net_sales,tax",
-                "TBAD0001,2024-11-20 09:30:00,uptown,payment,card,4.20,0,4.20,0.84",
+                "TBAD0001,1970-01-01 00:00:00,downtown,payment,card,4.20,0,4.20,0.84",
             )
         ],
         "crm_customers": [

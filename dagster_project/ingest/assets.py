@@ -4,6 +4,7 @@ import time
 
 import dagster as dg
 
+from dagster_project.business_profile import VOCABULARIES, install_profile
 from dagster_project.contracts import UNRECOGNISED, Contract, rejected_table_ddl
 from dagster_project.ingest.loader import (
     ensure_tables,
@@ -21,6 +22,40 @@ LEDGER_KEY = dg.AssetKey(["raw", "ingest_ledger"])
 
 def raw_key(contract: Contract) -> dg.AssetKey:
     return dg.AssetKey(["raw", contract.name])
+
+
+PROFILE_KEYS = [dg.AssetKey(["profile", name]) for name in ("business", *VOCABULARIES)]
+
+
+def build_profile_asset(settings: Settings) -> dg.AssetsDefinition:
+    """The business profile (config/business.yaml) as the warehouse's ``profile`` tables."""
+
+    @dg.multi_asset(
+        specs=[
+            dg.AssetSpec(
+                key,
+                group_name="ingest",
+                kinds={"duckdb"},
+                description=f"The business profile's {key.path[1]} (config/business.yaml).",
+            )
+            for key in PROFILE_KEYS
+        ],
+        name="business_profile",
+    )
+    def _profile(context: dg.AssetExecutionContext, warehouse: DuckDBWarehouse):
+        profile = settings.profile
+        with warehouse.connect() as con:
+            install_profile(con, profile)
+        context.log.info(
+            f"business profile {profile.path or '(none: defaults)'}: "
+            + ", ".join(f"{len(getattr(profile, k))} {k}" for k in VOCABULARIES)
+        )
+        for key in PROFILE_KEYS:
+            yield dg.MaterializeResult(
+                asset_key=key, metadata={"profile": str(profile.path or "defaults")}
+            )
+
+    return _profile
 
 
 def build_ingest_asset(contract: Contract, settings: Settings) -> dg.AssetsDefinition:

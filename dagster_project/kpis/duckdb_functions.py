@@ -14,6 +14,8 @@ import pyarrow as pa
 from duckdb.sqltypes import DOUBLE
 from scipy import special
 
+from dagster_project.business_profile import install_profile
+
 try:  # present when loaded by dbt-duckdb; the plain function below works without it
     from dbt.adapters.duckdb.plugins import BasePlugin
 except ImportError:  # pragma: no cover
@@ -76,4 +78,11 @@ class Plugin(BasePlugin):  # type: ignore[misc,valid-type]
         register(conn)
         from dagster_project.settings import load_settings
 
-        install_salt(conn, load_settings().salt)
+        settings = load_settings()
+        install_salt(conn, settings.salt)
+        # a dbt run outside Dagster (which writes the profile first) still finds the tables
+        if not conn.execute(
+            "SELECT count(*) FROM duckdb_tables() WHERE schema_name = 'profile' "
+            "AND table_name = 'business' AND database_name = current_database()"
+        ).fetchall()[0][0]:
+            install_profile(conn, settings.profile)

@@ -90,7 +90,7 @@ def test_every_landing_row_is_in_a_raw_or_rejected_table_and_the_ledger_says_so(
     assert rules == [
         ("crm_customers", "type_date", "signup_date"),
         ("nps_responses", "maximum", "score"),
-        ("pos_transactions", "allowed_values", "store_id"),
+        ("pos_transactions", "placeholder_date", "transaction_at"),
         ("support_tickets", "unique_in_file", "ticket_id"),
     ]
 
