@@ -17,6 +17,7 @@ from dagster_project.contracts.ddl import (
     REJECTED_COLUMNS,
     UNRECOGNISED,
     raw_table_ddl,
+    raw_table_migrations,
     rejected_table_ddl,
 )
 from dagster_project.contracts.model import (
@@ -63,6 +64,7 @@ __all__ = [
     "parse_contract",
     "raw_record",
     "raw_table_ddl",
+    "raw_table_migrations",
     "rejected_table_ddl",
     "row_rules",
     "typed_expr",

@@ -20,6 +20,22 @@ def raw_table_ddl(contract: Contract, schema: str = "raw") -> str:
     return f'CREATE TABLE IF NOT EXISTS {schema}."{contract.name}" ({", ".join(cols)})'
 
 
+def raw_table_migrations(
+    contract: Contract, existing: dict[str, str], schema: str = "raw"
+) -> list[str]:
+    """ALTER statements that bring a raw table made by an earlier contract version to this one:
+    columns the contract added, and types it changed (widened decimals, ...). Columns the
+    contract dropped stay, so that no loaded value is lost. ``existing``: column -> type."""
+    table = f'{schema}."{contract.name}"'
+    out = []
+    for c in contract.columns:
+        if c.name not in existing:
+            out.append(f'ALTER TABLE {table} ADD COLUMN "{c.name}" {c.duckdb_type}')
+        elif existing[c.name].replace(" ", "").upper() != c.duckdb_type.replace(" ", "").upper():
+            out.append(f'ALTER TABLE {table} ALTER "{c.name}" TYPE {c.duckdb_type}')
+    return out
+
+
 # The ledger's source name for landing files of no known export format (ingest/formats.py);
 # their rows are kept in raw.unrecognised_files__rejected, shaped like every rejected table.
 UNRECOGNISED = "unrecognised_files"

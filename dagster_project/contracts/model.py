@@ -38,6 +38,12 @@ class Column:
     fmt: str | None = None
     physical_type: str | None = None  # e.g. decimal(12,2): exact money, deterministic sums
     allow_future: bool = False  # dates/timestamps: a value after tomorrow is allowed
+    # rules between columns of a row (logicalTypeOptions notBefore, requiredWithout,
+    # maximumPerDay): a date not before another date column; a value required when another
+    # column is empty; at most ``maximum`` per day of the span between two date columns
+    not_before: str | None = None
+    required_without: str | None = None
+    maximum_per_day: tuple[str, str, float] | None = None
 
     @property
     def is_identifier(self) -> bool:
@@ -112,6 +118,18 @@ def _allowed_values(prop: Any) -> tuple[str, ...] | None:
     return None
 
 
+def _per_day(path: Path, name: str, spec: Any) -> tuple[str, str, float] | None:
+    """maximumPerDay: {from: <date column>, to: <date column>, maximum: <number>}."""
+    if spec is None:
+        return None
+    try:
+        return (str(spec["from"]), str(spec["to"]), float(spec["maximum"]))
+    except (KeyError, TypeError, ValueError) as exc:
+        raise ContractError(
+            f"{path}: column {name!r}: maximumPerDay needs from, to and maximum"
+        ) from exc
+
+
 def parse_contract(path: Path) -> Contract:
     """Parse one ODCS v3 contract file into a :class:`Contract`."""
     try:
@@ -144,8 +162,16 @@ def parse_contract(path: Path) -> Contract:
                 fmt=opts.get("format"),
                 physical_type=prop.physicalType,
                 allow_future=bool(opts.get("allowFuture", False)),
+                not_before=opts.get("notBefore"),
+                required_without=opts.get("requiredWithout"),
+                maximum_per_day=_per_day(path, prop.name, opts.get("maximumPerDay")),
             )
         )
+    names = {c.name for c in columns}
+    for c in columns:
+        others = [c.not_before, c.required_without, *(c.maximum_per_day or [None, None])[:2]]
+        if missing := [o for o in others if o is not None and o not in names]:
+            raise ContractError(f"{path}: column {c.name!r} refers to unknown column(s) {missing}")
     if not any(c.primary_key for c in columns):
         raise ContractError(f"{path}: no primaryKey column")
     name = obj.physicalName or obj.name

@@ -33,6 +33,37 @@ def row_rules(
         typed = pl.col(f"__t_{col.name}")
         if col.required:
             rules.append(("required", col.name, raw.is_null(), "value is required but empty"))
+        if col.required_without:
+            other = col.required_without
+            rules.append(
+                (
+                    "required",
+                    col.name,
+                    raw.is_null() & pl.col(other).is_null(),
+                    f"value is required when {other} is empty",
+                )
+            )
+        if col.not_before:
+            rules.append(
+                (
+                    "not_before",
+                    col.name,
+                    typed < pl.col(f"__t_{col.not_before}"),
+                    f"before {col.not_before} (an end before its start)",
+                )
+            )
+        if col.maximum_per_day:
+            start, end, most = col.maximum_per_day
+            first = pl.col(f"__t_{start}")
+            days = (pl.coalesce(pl.col(f"__t_{end}"), first) - first).dt.total_days() + 1
+            rules.append(
+                (
+                    "maximum",
+                    col.name,
+                    typed.cast(pl.Float64) > days.clip(lower_bound=1).cast(pl.Float64) * most,
+                    f"above the maximum of {most:g} per day from {start} to {end}",
+                )
+            )
         if col.is_identifier:
             rules.append(
                 (

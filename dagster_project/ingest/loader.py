@@ -30,6 +30,7 @@ from dagster_project.contracts import (
     load_contracts,
     raw_record,
     raw_table_ddl,
+    raw_table_migrations,
     rejected_table_ddl,
     validate_frame,
 )
@@ -109,6 +110,15 @@ def ensure_tables(con: duckdb.DuckDBPyConnection, contract: Contract) -> None:
     con.execute("CREATE SCHEMA IF NOT EXISTS raw")
     con.execute(LEDGER_DDL)
     con.execute(raw_table_ddl(contract))
+    existing = dict(
+        con.execute(
+            "SELECT column_name, data_type FROM duckdb_columns() WHERE schema_name = 'raw' "
+            "AND table_name = ? AND database_name = current_database()",
+            [contract.name],
+        ).fetchall()
+    )
+    for statement in raw_table_migrations(contract, existing):
+        con.execute(statement)
     con.execute(rejected_table_ddl(contract))
 
 

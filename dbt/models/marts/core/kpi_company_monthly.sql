@@ -57,7 +57,8 @@ team as (
         sum(headcount_end) as headcount_end,
         sum(leavers) as leavers,
         round(100.0 * sum(leavers) / nullif(sum(avg_headcount), 0), 2) as turnover_rate_pct,
-        round(100.0 * sum(absence_hours) / nullif(sum(scheduled_hours), 0), 2) as absence_rate_pct,
+        round(100.0 * sum(absence_hours) / nullif(sum(scheduled_hours) - sum(leave_hours), 0), 2)
+            as absence_rate_pct,
         sum(leavers) as leavers_in_month,
         sum(avg_headcount) as avg_headcount
     from {{ ref('kpi_team_monthly') }}

@@ -3,8 +3,9 @@
 --   trailing 12 months (leavers in 12 months / mean of the 12 average headcounts);
 --   voluntary = resigned, relocated or retired; involuntary = dismissed or end of contract;
 --   early attrition = leavers within 90 days of hire;
---   absence rate = absence hours / scheduled hours (contracted weekly hours / 5 per weekday
---   employed); engagement figures are withheld (null, is_engagement_suppressed) when fewer
+--   absence rate = unplanned absence hours / (scheduled hours - planned leave hours), where
+--   scheduled hours = contracted weekly hours / 5 per weekday employed, an absence episode is
+--   spread over its scheduled days (int_absence_days_spread) and planned leave is holiday; engagement figures are withheld (null, is_engagement_suppressed) when fewer
 --   than var('min_group_size') people answered the pulse survey.
 with staff as (
     select
@@ -44,8 +45,12 @@ survey as (
 ),
 
 absence as (
-    select e.store_id, a.absence_month as month, sum(a.hours) as absence_hours
-    from {{ ref('stg_hr__absences') }} as a
+    select
+        e.store_id,
+        a.absence_month as month,
+        coalesce(sum(a.hours) filter (where not a.is_planned_leave), 0) as absence_hours,
+        coalesce(sum(a.hours) filter (where a.is_planned_leave), 0) as leave_hours
+    from {{ ref('int_absence_days_spread') }} as a
     inner join {{ ref('dim_employees') }} as e using (employee_key)
     group by all
 ),
@@ -59,7 +64,8 @@ joined as (
         survey.enps,
         survey.item_valued, survey.item_listened_to, survey.item_tools, survey.item_growth,
         survey.item_workload,
-        coalesce(absence.absence_hours, 0) as absence_hours
+        coalesce(absence.absence_hours, 0) as absence_hours,
+        coalesce(absence.leave_hours, 0) as leave_hours
     from staff
     left join survey using (store_id, month)
     left join absence using (store_id, month)
@@ -82,7 +88,8 @@ select
     count(*) over w12 as months_in_12m_window,
     round(scheduled_hours, 1) as scheduled_hours,
     round(absence_hours, 1) as absence_hours,
-    round(100.0 * absence_hours / nullif(scheduled_hours, 0), 2) as absence_rate_pct,
+    round(leave_hours, 1) as leave_hours,
+    round(100.0 * absence_hours / nullif(scheduled_hours - leave_hours, 0), 2) as absence_rate_pct,
     survey_responses,
     survey_responses < {{ var('min_group_size') }} as is_engagement_suppressed,
     {%- for col, digits in [('engagement_index', 2), ('enps', 1), ('item_valued', 2), ('item_listened_to', 2), ('item_tools', 2), ('item_growth', 2), ('item_workload', 2)] %}
