@@ -32,7 +32,8 @@ def row_rules(
         raw = pl.col(col.name)
         typed = pl.col(f"__t_{col.name}")
         if col.required:
-            rules.append(("required", col.name, raw.is_null(), "value is required but empty"))
+            blank = raw.is_null() | (raw.str.strip_chars() == "")
+            rules.append(("required", col.name, blank, "value is required but empty"))
         if col.required_without:
             other = col.required_without
             rules.append(

@@ -709,6 +709,7 @@ class Demo:
                                 "absence_id": f"A{k_abs:06d}",
                                 "employee_id": e["employee_id"],
                                 "absence_date": d,
+                                "end_date": None,  # one-day records
                                 "absence_type": str(
                                     rng.choice(
                                         ["sick", "personal", "family", "unpaid"],
@@ -716,6 +717,7 @@ class Demo:
                                     )
                                 ),
                                 "hours": sched if rng.random() < 0.85 else round(sched / 2, 1),
+                                "days": None,
                                 "scheduled_hours": sched,
                             }
                         )

@@ -149,5 +149,6 @@ def test_validation_accounts_for_every_row_and_good_rows_keep_the_contract(contr
     good = out.good
     assert good["response_id"].null_count() == 0 and good["response_id"].is_unique().all()
     assert good["score"].is_between(0, 10).all()
-    assert set(good["store_id"].to_list()) <= {"downtown", "riverside", "market_square"}
+    # any store id (the business profile names them), but never a blank one
+    assert all(s and s.strip() for s in good["store_id"].to_list())
     assert good["responded_at"].null_count() == 0

@@ -249,7 +249,7 @@ outputs:
         [
             ["Receipt No", "Sold At", "Shop", "Total GBP", "VAT GBP", "Paid By"],
             ["881", "01/11/2026 09:30", "Riverside", "£1,204.50", "£200.75", "Card"],
-            ["882", "01/11/2026 10:00", "Nowhere", "£3.00", "£0.50", "Cash"],
+            ["882", "01/11/2026 10:00", "", "£3.00", "£0.50", "Cash"],
         ],
     )
     con = load(landing, contracts)
@@ -270,7 +270,7 @@ outputs:
     ).fetchall() == [("tp-881", dt.datetime(2026, 11, 1, 9, 30), "riverside", "card", 1204.5)]
     assert con.execute(
         "SELECT _row_number, _rule, _column FROM raw.pos_transactions__rejected"
-    ).fetchall() == [(2, "allowed_values", "store_id")]
+    ).fetchall() == [(2, "required", "store_id")]
 
 
 def test_a_broken_format_file_is_refused_with_its_name(tmp_path):
