@@ -20,7 +20,7 @@ name: Music Retailer 1997
 currency: USD
 locale: en_US
 timezone: America/New_York
-fiscal_year_start_month: 1
+fiscal_year_start_month: 7
 opening_date: 1970-06-01
 stores:
   main: Main Street
@@ -161,6 +161,20 @@ def test_the_customer_value_figures_agree_with_each_other(retailer):
     page = (retailer.site / "customers.html").read_text()
     assert "2,357" in page
     assert "$" in page and "£" not in page  # the profile's currency
+
+
+def test_months_carry_the_profile_s_financial_year(retailer):
+    fiscal = dict(
+        (month, (year, quarter))
+        for month, year, quarter in retailer.query(
+            "SELECT month, fiscal_year, fiscal_quarter FROM marts.kpi_company_monthly"
+        )
+    )
+    # a financial year from July to June, named by the year it ends in
+    assert fiscal[dt.date(1997, 1, 1)] == (1997, 3)
+    assert fiscal[dt.date(1997, 6, 1)] == (1997, 4)
+    assert fiscal[dt.date(1997, 7, 1)] == (1998, 1)
+    assert fiscal[dt.date(1998, 6, 1)] == (1998, 4)
 
 
 def test_staff_hired_in_the_1970s_load_and_turnover_counts_the_leaver(retailer):

@@ -302,3 +302,60 @@ def test_html_javascript_and_sql_in_text_load_as_inert_text(wh):
     assert r.status == "loaded"
     assert wh.rows("SELECT comment FROM raw.nps_responses") == [(nasty,)]
     # the site escapes it: tests/reports/test_site_in_browser.py (no script runs, text shown)
+
+
+ABSENCES = "absence_id,employee_id,absence_date,end_date,absence_type,hours,days"
+
+
+def test_absence_episodes_and_their_rules(wh):
+    rows = [
+        "A1,E1,2026-03-02,,sick,8,",  # a day
+        "A2,E1,2026-03-04,2026-03-10,sick,40,",  # an episode in hours: 7 days, at most 168 h
+        "A3,E1,2026-03-16,2026-03-20,holiday,,5",  # an episode in days
+        "A4,E1,2026-03-10,2026-03-04,sick,40,",  # ends before it starts
+        "A5,E1,2026-03-11,,sick,,",  # neither hours nor days
+        "A6,E1,2026-03-12,,sick,30,",  # 30 hours in one day
+        "A7,E1,2026-03-23,2026-03-24,holiday,,3",  # 3 days in a 2-day span
+        "A8,E1,2026-03-25,2026-03-26,holiday,50,",  # 50 h in 2 days: at most 48
+        "A9,E1,2026-03-30,2026-04-01,vacation,,3",  # not one of the absence types
+    ]
+    wh.drop("hr_absences", "absences.csv", "\n".join([ABSENCES, *rows]) + "\n")
+    [r] = wh.ingest("hr_absences")
+    assert (r.rows_read, r.rows_loaded, r.rows_rejected) == (9, 3, 6), r.message
+    assert wh.rows(
+        "SELECT absence_id, end_date, hours::DOUBLE, days::DOUBLE FROM raw.hr_absences "
+        "ORDER BY absence_id"
+    ) == [
+        ("A1", None, 8.0, None),
+        ("A2", dt.date(2026, 3, 10), 40.0, None),
+        ("A3", dt.date(2026, 3, 20), None, 5.0),
+    ]
+    got = [(row, column, rule) for row, column, rule, _, _ in wh.rejected("hr_absences")]
+    assert got == [
+        (4, "end_date", "not_before"),
+        (5, "hours", "required"),
+        (6, "hours", "maximum"),
+        (7, "days", "maximum"),
+        (8, "hours", "maximum"),
+        (9, "absence_type", "allowed_values"),
+    ]
+    reasons = {row: reason for row, _, _, reason, _ in wh.rejected("hr_absences")}
+    assert "before absence_date" in reasons[4]
+    assert "required when days is empty" in reasons[5]
+    assert "24 per day from absence_date to end_date" in reasons[8]
+
+
+def test_the_profile_s_opening_date_is_the_earliest_date_accepted(tmp_path, contracts):
+    landing = tmp_path / "landing" / "nps_responses"
+    landing.mkdir(parents=True)
+    (landing / "old.csv").write_text(
+        nps_rows(GOOD, GOOD2.replace("2026-01-04 11:30:00", "2015-12-31 23:00:00"))
+    )
+    con = duckdb.connect()
+    options = ReadOptions(today=dt.date(2026, 11, 23), earliest=dt.date(2016, 1, 1))
+    [r] = ingest_source(con, contracts["nps_responses"], tmp_path / "landing", options)
+    assert (r.rows_loaded, r.rows_rejected) == (1, 1)
+    [(rule, reason)] = con.execute(
+        "SELECT _rule, _reason FROM raw.nps_responses__rejected"
+    ).fetchall()
+    assert rule == "minimum" and "2016-01-01" in reason

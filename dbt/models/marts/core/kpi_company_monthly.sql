@@ -68,10 +68,18 @@ team as (
 months as (
     -- every month with activity in any source (not only POS months)
     select distinct month from {{ ref('int_store_months_spined') }}
+),
+
+fiscal as (
+    -- the business profile's first month of the financial year (1 when it has none)
+    select coalesce(max(fiscal_year_start_month), 1) as start_month
+    from {{ source('profile', 'business') }}
 )
 
 select
     months.month,
+    {{ fiscal_year('months.month', '(select start_month from fiscal)') }} as fiscal_year,
+    {{ fiscal_quarter('months.month', '(select start_month from fiscal)') }} as fiscal_quarter,
     sales.net_revenue,
     sales.payments,
     sales.active_customers,
