@@ -100,3 +100,40 @@ def test_any_subset_of_sources_refreshes_and_every_page_is_honest(subset, publis
         assert re.match(r"\d+$", tile_value(team, "headcount") or ""), tile_value(team, "headcount")
         assert int(tile_value(team, "headcount")) > 0  # team months without any POS month
         assert home.query("SELECT count(*) FROM models.clv_model_runs") == [(0,)]
+
+
+def test_a_crm_export_rejected_whole_leaves_the_customer_figures_consistent(
+    published_home, tmp_path
+):
+    """Every CRM row rejected (the file lacks signup_date): the customers are still those of
+    the receipts, so the count, the churn threshold and the churn rate agree (issue 17 saw 0
+    customers and no threshold next to a churn rate of 11.03%)."""
+    home = Home(tmp_path / "home")
+    for source in ("pos_transactions", "pos_line_items"):
+        shutil.copytree(published_home.landing / source, home.landing / source)
+    (home.landing / "crm_customers").mkdir(parents=True)
+    for f in sorted((published_home.landing / "crm_customers").glob("*.csv")):
+        text = f.read_text().replace("signup_date", "joined", 1)
+        (home.landing / "crm_customers" / f.name).write_text(text)
+    home.refresh()
+    assert home.query(
+        "SELECT DISTINCT status FROM raw.ingest_ledger WHERE source = 'crm_customers'"
+    ) == [("rejected",)]
+    assert home.query("SELECT count(*) FROM raw.crm_customers") == [(0,)]
+    [(n, threshold, rate, active)] = home.query(
+        "SELECT customers_with_purchases, churn_threshold_days, last_month_churn_rate_pct, "
+        "last_month_active_at_start FROM marts.kpi_customer_value_summary"
+    )
+    [(buyers,)] = home.query(
+        "SELECT count(DISTINCT customer_key) FROM marts.fct_pos_transactions "
+        "WHERE customer_key IS NOT NULL AND NOT is_refund"
+    )
+    assert n == buyers > 0
+    assert threshold is not None and active > 0 and rate is not None
+    [(churned, at_start)] = home.query(
+        "SELECT sum(churned), sum(active_at_start) FROM marts.kpi_churn_monthly "
+        "WHERE month = (SELECT max(month) FROM marts.kpi_churn_monthly)"
+    )
+    assert at_start == active and rate == round(100 * churned / at_start, 2)
+    # no home store without the CRM: every customer is in the "no home store" group
+    assert home.query("SELECT DISTINCT home_store_id FROM marts.dim_customers") == [(None,)]

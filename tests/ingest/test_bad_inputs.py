@@ -359,3 +359,32 @@ def test_the_profile_s_opening_date_is_the_earliest_date_accepted(tmp_path, cont
         "SELECT _rule, _reason FROM raw.nps_responses__rejected"
     ).fetchall()
     assert rule == "minimum" and "2016-01-01" in reason
+
+
+def test_a_raw_table_of_an_earlier_contract_version_is_brought_up_to_date(wh, contracts):
+    """A warehouse loaded before absences could be episodes: its raw table gains the new
+    columns and the wider hours, and keeps its rows."""
+    wh.con.execute("CREATE SCHEMA raw")
+    wh.con.execute(
+        "CREATE TABLE raw.hr_absences (absence_id VARCHAR, employee_id VARCHAR, "
+        "absence_date DATE, absence_type VARCHAR, hours DECIMAL(5,2), "
+        "scheduled_hours DECIMAL(5,2), _batch_id BIGINT, _source_file VARCHAR, "
+        "_row_number BIGINT, _loaded_at TIMESTAMP)"
+    )
+    wh.con.execute(
+        "INSERT INTO raw.hr_absences VALUES ('A0', 'E1', DATE '2025-01-02', 'sick', 8, 8, "
+        "1, 'old.csv', 1, TIMESTAMP '2025-01-03 06:00:00')"
+    )
+    wh.drop("hr_absences", "new.csv", f"{ABSENCES}\nA1,E1,2026-01-05,2026-03-10,sick,1200.5,\n")
+    [r] = wh.ingest("hr_absences")
+    assert r.rows_loaded == 1, r.message
+    assert wh.rows(
+        "SELECT absence_id, end_date, hours::DOUBLE FROM raw.hr_absences ORDER BY 1"
+    ) == [("A0", None, 8.0), ("A1", dt.date(2026, 3, 10), 1200.5)]
+    types = dict(
+        wh.rows(
+            "SELECT column_name, data_type FROM duckdb_columns() "
+            "WHERE table_name = 'hr_absences' AND schema_name = 'raw'"
+        )
+    )
+    assert types["hours"] == "DECIMAL(8,2)" and types["days"] == "DECIMAL(6,2)"

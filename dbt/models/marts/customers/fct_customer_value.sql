@@ -1,7 +1,15 @@
--- One row per CRM customer: historical value to date, predicted value, churn status (by
--- inactivity and by model) and RFM segment. No names or contact details.
+-- One row per customer, known to the CRM or seen on a POS purchase (a business without a CRM
+-- export, or whose CRM file was rejected, still has its customers' ids on receipts): historical
+-- value to date, predicted value, churn status (by inactivity and by model) and RFM segment.
+-- No names or contact details.
 with history as (
     select * from {{ ref('int_customer_history_summarised') }}
+),
+
+customers as (
+    select customer_key from {{ ref('stg_crm__customers') }}
+    union
+    select customer_key from history
 ),
 
 threshold as (
@@ -14,7 +22,7 @@ dates as (
 
 base as (
     select
-        c.customer_key,
+        k.customer_key,
         c.home_store_id,
         c.signup_date,
         c.is_loyalty_member,
@@ -34,7 +42,8 @@ base as (
         clv.expected_transaction_value,
         clv.predicted_clv,
         threshold.threshold_days as churn_threshold_days
-    from {{ ref('stg_crm__customers') }} as c
+    from customers as k
+    left join {{ ref('stg_crm__customers') }} as c using (customer_key)
     left join history as h using (customer_key)
     left join {{ ref('fct_customer_clv') }} as clv using (customer_key)
     cross join threshold
