@@ -150,7 +150,9 @@ def parse_profile(path: Path) -> BusinessProfile:
         raise ProfileError(f"{path}: date_order must be DMY or MDY, not {order!r}")
     currency = str(doc.get("currency") or "GBP").upper()
     if not re.fullmatch(r"[A-Z]{3}", currency):
-        raise ProfileError(f"{path}: currency must be an ISO 4217 code such as GBP, not {currency!r}")
+        raise ProfileError(
+            f"{path}: currency must be an ISO 4217 code such as GBP, not {currency!r}"
+        )
     return BusinessProfile(
         name=str(doc.get("name") or "Your business"),
         currency=currency,
@@ -184,9 +186,7 @@ def install_profile(con: duckdb.DuckDBPyConnection, profile: BusinessProfile) ->
         ],
     )
     for key, (id_col, name_col) in VOCABULARIES.items():
-        con.execute(
-            f"CREATE OR REPLACE TABLE profile.{key} ({id_col} VARCHAR, {name_col} VARCHAR)"
-        )
+        con.execute(f"CREATE OR REPLACE TABLE profile.{key} ({id_col} VARCHAR, {name_col} VARCHAR)")
         rows = list(getattr(profile, key).items())
         if rows:
             con.executemany(f"INSERT INTO profile.{key} VALUES (?, ?)", rows)

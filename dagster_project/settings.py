@@ -152,7 +152,9 @@ def load_settings() -> Settings:
     root = Path(os.environ.get("EMPATHY_HOME", PROJECT_ROOT)).resolve()
     # the business profile gives the time zone, date order and currency; the environment
     # variables of earlier versions still override it
-    profile = parse_profile(_path("EMPATHY_PROFILE", PROJECT_ROOT / "config" / "business.yaml", root))
+    profile = parse_profile(
+        _path("EMPATHY_PROFILE", PROJECT_ROOT / "config" / "business.yaml", root)
+    )
     warehouse = _path("EMPATHY_WAREHOUSE", Path("warehouse/warehouse.duckdb"), root)
     return Settings(
         root=root,
