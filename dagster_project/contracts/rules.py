@@ -75,14 +75,17 @@ def row_rules(
                     "lost its digits): re-export with the column formatted as text",
                 )
             )
+        placeholder = pl.lit(False)
         if col.logical_type in ("date", "timestamp"):
             day = typed if col.logical_type == "date" else typed.dt.date()
+            placeholder = raw.str.strip_chars().str.contains(r"^0000-00-00") | day.is_in(
+                [dt.date.fromisoformat(d) for d in PLACEHOLDER_DATES]
+            )
             rules.append(
                 (
                     "placeholder_date",
                     col.name,
-                    raw.str.strip_chars().str.contains(r"^0000-00-00")
-                    | day.is_in([dt.date.fromisoformat(d) for d in PLACEHOLDER_DATES]),
+                    placeholder,
                     "a placeholder an export writes for no date ("
                     + ", ".join(["0000-00-00", *PLACEHOLDER_DATES])
                     + "), not a real date",
@@ -127,7 +130,8 @@ def row_rules(
                 earliest if col.logical_type == "date" else dt.datetime.combine(earliest, dt.time())
             )
         if lo is not None:
-            rules.append(("minimum", col.name, typed < pl.lit(lo), f"below the minimum {lo}"))
+            below = (typed < pl.lit(lo)) & ~placeholder.fill_null(False)
+            rules.append(("minimum", col.name, below, f"below the minimum {lo}"))
         if hi is not None:
             rules.append(("maximum", col.name, typed > pl.lit(hi), f"above the maximum {hi}"))
         if col.logical_type in ("date", "timestamp") and not col.allow_future:
@@ -138,7 +142,12 @@ def row_rules(
                 else pl.lit(dt.datetime.combine(latest, dt.time.max))
             )
             rules.append(
-                ("future", col.name, typed > limit, f"in the future (after {latest.isoformat()})")
+                (
+                    "future",
+                    col.name,
+                    (typed > limit) & ~placeholder.fill_null(False),
+                    f"in the future (after {latest.isoformat()})",
+                )
             )
     return rules
 
