@@ -22,6 +22,7 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 from plotly.colors import sample_colorscale
 
 from dagster_project.faults import pause_point
+from reports.periods import Period, freshness, period
 
 HERE = Path(__file__).resolve().parent
 QUERIES = HERE / "queries"
@@ -65,10 +66,13 @@ class SiteSummary:
     charts: dict[str, int] = field(default_factory=dict)  # chart id -> data points
 
 
-def run_query(con: duckdb.DuckDBPyConnection, name: str) -> list[dict[str, Any]]:
-    rel = con.sql((QUERIES / f"{name}.sql").read_text())
-    cols = rel.columns
-    return [dict(zip(cols, row, strict=True)) for row in rel.fetchall()]
+def run_query(
+    con: duckdb.DuckDBPyConnection, name: str, params: dict[str, Any] | None = None
+) -> list[dict[str, Any]]:
+    """The rows of ``queries/<name>.sql`` (with ``$name`` parameters) as dicts."""
+    cur = con.execute((QUERIES / f"{name}.sql").read_text(), params or {})
+    cols = [d[0] for d in cur.description]
+    return [dict(zip(cols, row, strict=True)) for row in cur.fetchall()]
 
 
 def show(value: Any, spec: str = ",", suffix: str = "", scale: float = 1.0) -> str | None:
@@ -1278,6 +1282,47 @@ def quality_page(con: duckdb.DuckDBPyConnection) -> dict:
     }
 
 
+def month_so_far(
+    con: duckdb.DuckDBPyConnection, per: Period, currency: str, loaded: set[str]
+) -> dict | None:
+    """The days of a month under way against the same days of the month before and of a year
+    earlier: never a partial month against a whole one."""
+    if per.partial_month is None:
+        return None
+    rows = run_query(con, "month_to_date", {"start": per.partial_month, "days": per.partial_days})
+    metrics = [
+        ("Net revenue", "net_revenue", "pos_transactions", "currency"),
+        ("Payments", "payments", "pos_transactions", "count"),
+        ("NPS responses", "nps_responses", "nps_responses", "count"),
+        ("Support tickets", "tickets", "support_tickets", "count"),
+    ]
+    shown = [m for m in metrics if m[2] in loaded]
+    periods = [
+        f"{r['first_day']:%d}-{r['last_day']:%d %b %Y}"
+        if r["first_day"] != r["last_day"]
+        else f"{r['first_day']:%d %b %Y}"
+        for r in rows
+    ]
+    return {
+        "title": f"{per.partial_month:%B %Y} so far",
+        "note": f"{per.partial_days} day{'s' if per.partial_days != 1 else ''} of data. "
+        "Compared with the same days of the month before and of a year earlier, not with "
+        "whole months; the figures above are those of the last complete month.",
+        "periods": ["So far", "Same days, month before", "Same days, a year earlier"],
+        "dates": periods,
+        "rows": [
+            {
+                "label": label,
+                "values": [
+                    _fmt(r[col], "currency", currency) if unit == "currency" else show(r[col])
+                    for r in rows
+                ],
+            }
+            for label, col, _, unit in shown
+        ],
+    }
+
+
 # What the owner drops into landing/ for each source (the data contracts): named when a page or
 # a figure has nothing to show because that export has not arrived.
 SOURCE_EXPORTS = {
@@ -1360,9 +1405,10 @@ def build_site(
     env.filters["num"] = lambda v, spec=",", suffix="", scale=1.0: (
         show(v, spec, suffix, scale) or "–"
     )
+    built = dt.datetime.now(dt.UTC)
     common = {
         "nav": PAGES,
-        "built_at": dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC"),
+        "built_at": built.strftime("%Y-%m-%d %H:%M UTC"),
         "analytics_name": published_name or db_path.name,
         "currency": currency,
     }
@@ -1371,18 +1417,23 @@ def build_site(
         company = run_query(con, "company_monthly")
         definitions = run_query(con, "kpi_definitions")
         loaded = loaded_sources(con)
-        latest = company[-1]["month"] if company else None
+        fresh = freshness(run_query(con, "source_freshness"), built.date())
+        common["freshness"] = fresh.sentence()
+        common["late"] = [
+            f"{SOURCE_EXPORTS.get(s, s)} (newest {d:%d %b %Y})" for s, d in fresh.late
+        ]
+        # headline figures from complete months only; a month under way is shown as days so far
+        per = period(company, fresh)
+        latest = per.complete[-1]["month"] if per.complete else None
         summaries = run_query(con, "customer_value_summary")
         summary = summaries[0] if summaries else {}
         overview = {
             "page": "index.html",
             "title": "Overview",
-            "subtitle": f"{latest:%B %Y}, compared with the month before and a year earlier"
-            if latest
-            else "No data yet",
+            "subtitle": per.label if company else "No data yet",
             "tiles": (
                 tiles := kpi_tiles(
-                    company,
+                    per.complete,
                     definitions,
                     currency,
                     {"kpi_customer_value_summary": summary},
@@ -1390,7 +1441,8 @@ def build_site(
                 )
             ),
             "changes": what_changed(tiles, latest, currency),
-            "charts": overview_charts(con, company, currency, loaded),
+            "so_far": month_so_far(con, per, currency, loaded),
+            "charts": overview_charts(con, per.complete, currency, loaded),
             "ingest": run_query(con, "ingest_summary"),
         }
         customers = missing_page(
@@ -1414,7 +1466,7 @@ def build_site(
         ) or support_page(con)
         team = missing_page(
             "team.html", "Team", "Do the people who serve customers feel understood?", loaded
-        ) or team_page(con, company)
+        ) or team_page(con, per.complete)
         quality = quality_page(con)
     finally:
         con.close()

@@ -1,1 +1,5 @@
-select count(*) as waiting, round(avg(days_waiting), 0) as avg_days_waiting from marts.rpt_follow_up
+-- days waiting count to the day the report is built
+select
+    count(*) as waiting,
+    round(avg(date_diff('day', cast(event_at as date), current_date)), 0) as avg_days_waiting
+from marts.rpt_follow_up

@@ -89,7 +89,8 @@ select
     churn.churn_rate_pct,
     churn.churn_threshold_days,
     coalesce(nps.nps_responses, 0) as nps_responses,
-    nps.nps,
+    -- withheld below the minimum number of responses, as on the Voice page
+    case when nps.nps_responses >= cast({{ var('nps_min_n') }} as integer) then nps.nps end as nps,
     coalesce(support.tickets, 0) as tickets,
     coalesce(support.replied_tickets, 0) as replied_tickets,
     support.median_first_reply_minutes,
