@@ -87,6 +87,19 @@ def show(value: Any, spec: str = ",", suffix: str = "", scale: float = 1.0) -> s
         return None
 
 
+def cell(value: Any) -> str:
+    """A table cell: empty for nothing, times to the minute, numbers with separators."""
+    if value is None:
+        return ""
+    if isinstance(value, dt.datetime):
+        return value.strftime("%Y-%m-%d %H:%M")
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, int):
+        return f"{value:,}"
+    return str(value)
+
+
 def _fmt(value: Any, unit: str, currency: str) -> str:
     if value is None:
         return "–"
@@ -1265,11 +1278,17 @@ def quality_page(con: duckdb.DuckDBPyConnection) -> dict:
                 ("Asset", "asset"),
                 ("Check", "check_name"),
                 ("Result", "result"),
-                ("Severity", "severity"),
-                ("Blocking", "blocking"),
+                ("If it fails", "if_it_fails"),
                 ("Details", "description"),
             ],
-            "rows": [c | {"result": "passed" if c["passed"] else "FAILED"} for c in checks],
+            "rows": [
+                c
+                | {
+                    "result": "passed" if c["passed"] else "FAILED",
+                    "if_it_fails": "publishing stops" if c["blocking"] else "a warning only",
+                }
+                for c in checks
+            ],
         },
     ]
     return {
@@ -1406,6 +1425,7 @@ def build_site(
         show(v, spec, suffix, scale) or "–"
     )
     built = dt.datetime.now(dt.UTC)
+    env.filters["cell"] = cell
     common = {
         "nav": PAGES,
         "built_at": built.strftime("%Y-%m-%d %H:%M UTC"),
