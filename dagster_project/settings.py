@@ -27,6 +27,8 @@ KPI_DEFAULTS = {
     "EMPATHY_AT_RISK_TOP_VALUE_SHARE": "0.2",  # "high value" = this top share of customers
     "EMPATHY_NPS_MIN_N": "30",  # an NPS cell with fewer responses shows "not enough responses"
     "EMPATHY_FOLLOW_UP_DAYS": "90",  # follow-up list: detractors and negative tickets this recent
+    # at-risk list: customers silent longer than this are no longer worth a call
+    "EMPATHY_AT_RISK_MAX_SILENT_DAYS": "365",
 }
 
 

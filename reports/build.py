@@ -22,6 +22,7 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 from plotly.colors import sample_colorscale
 
 from dagster_project.faults import pause_point
+from reports.contact_lists import write_list
 from reports.periods import Period, freshness, period
 
 HERE = Path(__file__).resolve().parent
@@ -717,15 +718,18 @@ def voice_page(con: duckdb.DuckDBPyConnection) -> dict:
     tables = [
         {
             "title": "Customers waiting for someone to call them back",
-            "note": "Personal data: for follow-up only (marts.rpt_follow_up). Longest wait first.",
+            "note": "Personal data: for follow-up only (marts.rpt_follow_up). One row per "
+            "customer with every reason, longest wait first; days waiting count to today.",
             "personal": True,
+            "csv": "follow_up.csv",
+            "noun": "customers",
             "columns": [
-                ("Why", "reason"),
+                ("Why", "reasons"),
                 ("Customer", "customer_name"),
                 ("E-mail", "email"),
                 ("Phone", "phone"),
                 ("Store", "store_id"),
-                ("Date", "date"),
+                ("Waiting since", "date"),
                 ("Days waiting", "days_waiting"),
                 ("What they said", "verbatim"),
             ],
@@ -1476,7 +1480,26 @@ def build_site(
             "tiles": customer_tiles(summary, currency),
             "charts": customer_charts(con, currency),
             "segments": run_query(con, "rfm_segments"),
-            "at_risk": run_query(con, "customers_at_risk"),
+            "at_risk": (at_risk := run_query(con, "customers_at_risk")),
+            "lists": [
+                {
+                    "csv": "customers_at_risk.csv",
+                    "columns": [
+                        ("Customer", "customer_name"),
+                        ("E-mail", "email"),
+                        ("Phone", "phone"),
+                        ("Store", "home_store_id"),
+                        ("Last purchase", "last_purchase_date"),
+                        ("Days silent", "days_since_last_purchase"),
+                        ("Orders", "orders"),
+                        ("Revenue to date", "historical_clv"),
+                        ("Predicted CLV", "predicted_clv"),
+                        ("P(alive)", "p_alive"),
+                        ("Segment", "rfm_segment"),
+                    ],
+                    "rows": at_risk,
+                }
+            ],
         }
         voice = missing_page(
             "voice.html", "Voice of the customer", "What customers tell us", loaded
@@ -1499,6 +1522,9 @@ def build_site(
         ("page", team),
         ("page", quality),
     ):
+        for table in [*context.get("tables", []), *context.get("lists", [])]:
+            if table.get("csv"):  # the whole list, safe to open in a spreadsheet
+                write_list(out_dir / table["csv"], table["columns"], table["rows"])
         html = env.get_template(f"{name}.html.j2").render(**common, **context)
         (out_dir / context["page"]).write_text(html)
         pause_point("report")  # some pages written, not all (crash tests only)

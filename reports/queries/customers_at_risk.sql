@@ -2,4 +2,4 @@ select customer_name, email, phone, home_store_id, last_purchase_date, days_sinc
        orders, historical_clv, predicted_clv, p_alive, rfm_segment
 from marts.rpt_customers_at_risk
 order by historical_clv desc, customer_key
-limit 25
+

@@ -1,6 +1,7 @@
 -- PERSONAL DATA (owner-facing follow-up list). High-value customers who are slipping away:
 -- in the top share of predicted or historical value, and either silent past the churn
--- threshold or with P(alive) below the setting. The only mart with names and contacts.
+-- threshold or with P(alive) below the setting, and still reachable: silent for at most
+-- var('at_risk_max_silent_days') (someone gone for years is not a call to make this week).
 with ranked as (
     select
         *,
@@ -28,4 +29,5 @@ from ranked as r
 inner join {{ ref('stg_crm__customer_contacts') }} as k using (customer_key)
 where r.value_rank >= 1 - cast({{ var('at_risk_top_value_share') }} as double)
   and (r.is_churned_inactive or r.is_model_at_risk)
+  and r.days_since_last_purchase <= cast({{ var('at_risk_max_silent_days') }} as integer)
 order by r.historical_clv desc
