@@ -55,15 +55,21 @@ bench: setup manifest
 	@if [ "$(BENCH)" != clv ]; then $(BIN)/python -m benchmarks.bench_refresh --tier $(TIER); fi
 	@if [ "$(BENCH)" != refresh ]; then $(BIN)/python -m benchmarks.bench_clv; fi
 
-## report-pdf: print the published overview page to site/overview.pdf with headless Chromium
+## report-pdf: print every page of the published report to PDF (one file per page) with headless
+##             Chromium, into report-pdf/ beside the site (never into the live build)
 SITE ?= site
+PDF_DIR ?= $(dir $(abspath $(SITE)))report-pdf
+REPORT_PAGES := index customers voice support team quality
 report-pdf: test-deps
 	@test -f $(SITE)/index.html || { echo "no published report in $(SITE): run make run first"; exit 1; }
-	chromium --headless --no-sandbox --disable-gpu --disable-background-networking \
-	  --disable-component-update --disable-sync --no-first-run --user-data-dir=$$(mktemp -d) \
-	  --virtual-time-budget=10000 --no-pdf-header-footer \
-	  --print-to-pdf=$(abspath $(SITE))/overview.pdf file://$(abspath $(SITE))/index.html
-	@echo "overview printed to $(SITE)/overview.pdf"
+	@mkdir -p $(PDF_DIR)
+	@for page in $(REPORT_PAGES); do \
+	  chromium --headless --no-sandbox --disable-gpu --disable-background-networking \
+	    --disable-component-update --disable-sync --no-first-run --user-data-dir=$$(mktemp -d) \
+	    --virtual-time-budget=10000 --no-pdf-header-footer \
+	    --print-to-pdf=$(PDF_DIR)/$$page.pdf file://$(abspath $(SITE))/$$page.html 2>/dev/null || exit 1; \
+	done
+	@echo "report printed to $(PDF_DIR)/ (one PDF per page)"
 
 ## formats: which export format each file is in, or the closest known ones (FILES=landing/*.csv)
 FILES ?= $(wildcard landing/*.csv landing/*/*.csv)

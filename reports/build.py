@@ -22,12 +22,12 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 from plotly.colors import sample_colorscale
 
 from dagster_project.faults import pause_point
+from reports.actions import this_week
 from reports.contact_lists import write_list
 from reports.periods import Period, freshness, period
 
 HERE = Path(__file__).resolve().parent
 QUERIES = HERE / "queries"
-LOWER_IS_BETTER = {"churn_rate", "first_reply", "turnover_12m", "absence_rate"}
 PALETTE = ["#3366cc", "#dc7633", "#1b9e77", "#7570b3", "#e7298a"]
 
 
@@ -154,8 +154,11 @@ def kpi_tiles(
             "label": d["label"],
             "value": value,
             "n": n,
-            "display": _fmt(value, d["unit"], currency),
+            "display": _fmt(value, d["unit"], currency)
+            + ("" if value is None else (d.get("suffix") or "")),
             "formula": d["formula"],
+            "meaning": d.get("meaning") or "",
+            "better": d.get("better") or "none",
             "unit": d["unit"],
             "parameters": _parameters(d["parameters"], row),
             "withheld_reason": f"no {SOURCE_EXPORTS.get(d['source'], d['source'])} yet"
@@ -173,9 +176,12 @@ def kpi_tiles(
         before = prev.get(col) if prev else None
         if value is not None and before is not None:
             diff = value - before
-            good = diff < 0 if d["kpi"] in LOWER_IS_BETTER else diff > 0
             tile["delta_text"] = _change_text(value, before, d["unit"], currency, "previous month")
-            tile["delta_class"] = "" if diff == 0 else ("up" if good else "down")
+            tile["delta_class"] = (
+                ""
+                if diff == 0 or d.get("better", "none") == "none"
+                else ("up" if _good(d, diff) else "down")
+            )
         # the same month a year earlier, and a sparkline of the last 13 months
         year_ago = next(
             (r for r in company if r["month"] == _months_before(cur["month"], 12)), None
@@ -195,6 +201,11 @@ def kpi_tiles(
     return tiles
 
 
+def _good(d: dict, diff: float) -> bool:
+    """Whether a change is good news, by the KPI definition's direction (higher or lower)."""
+    return diff < 0 if d.get("better") == "lower" else diff > 0
+
+
 def _months_before(month: dt.date, k: int) -> dt.date:
     y, m = divmod(month.year * 12 + month.month - 1 - k, 12)
     return dt.date(y, m + 1, 1)
@@ -204,6 +215,8 @@ def _change_text(value: float, before: float, unit: str, currency: str, when: st
     diff = value - before
     if unit in ("currency", "customers", "people") and before:
         return f"{diff / abs(before):+.1%} vs {when}"
+    if unit.startswith("%"):  # a change of a percentage is in points, not per cent
+        return f"{diff:+,.1f} points vs {when}"
     if unit == "minutes":
         sign = "+" if diff > 0 else "-" if diff < 0 else "±"
         return f"{sign}{_fmt(abs(diff), 'minutes', currency)} vs {when}"
@@ -240,7 +253,7 @@ def what_changed(tiles: list[dict], month: dt.date | None, currency: str) -> lis
     for t in moved[:3]:
         diff = t["value"] - t["before"]
         direction = "rose" if diff > 0 else "fell"
-        good = diff < 0 if t["kpi"] in LOWER_IS_BETTER else diff > 0
+        good = _good(t, diff)
         if t["unit"] in ("currency", "customers", "people") and t["before"]:
             size = f"{abs(diff) / abs(t['before']):.1%}"
         elif t["unit"] == "minutes":
@@ -252,8 +265,8 @@ def what_changed(tiles: list[dict], month: dt.date | None, currency: str) -> lis
                 else f"{abs(diff):,.2f}"
             )
         sentences.append(
-            f"{t['label']} {direction} by {size} on the month before, to {t['display']} "
-            f"({'better' if good else 'worse'}; "
+            f"{t['label']} {direction} by {size} on the month before, to {t['display']} ("
+            + ("" if t.get("better", "none") == "none" else f"{'better' if good else 'worse'}; ")
             + (
                 "an unusually large move for it)."
                 if abs(t["change"]) >= 1.5
@@ -718,6 +731,7 @@ def voice_page(con: duckdb.DuckDBPyConnection) -> dict:
     tables = [
         {
             "title": "Customers waiting for someone to call them back",
+            "anchor": "follow-up",
             "note": "Personal data: for follow-up only (marts.rpt_follow_up). One row per "
             "customer with every reason, longest wait first; days waiting count to today.",
             "personal": True,
@@ -1465,6 +1479,14 @@ def build_site(
                 )
             ),
             "changes": what_changed(tiles, latest, currency),
+            "actions": this_week(
+                run_query(con, "follow_up_count")[0],
+                summary,
+                run_query(con, "theme_monthly"),
+                run_query(con, "store_team_monthly"),
+                latest,
+                currency,
+            ),
             "so_far": month_so_far(con, per, currency, loaded),
             "charts": overview_charts(con, per.complete, currency, loaded),
             "ingest": run_query(con, "ingest_summary"),

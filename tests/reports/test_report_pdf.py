@@ -1,4 +1,5 @@
-"""`make report-pdf` prints the overview, KPI tiles included, with headless Chromium."""
+"""`make report-pdf` prints every page, KPI tiles included, with headless Chromium, one PDF per
+page outside the live build."""
 
 import subprocess
 import unicodedata
@@ -19,7 +20,12 @@ def test_make_report_pdf_prints_every_headline_tile(published_home):
         timeout=300,
     )
     assert proc.returncode == 0, proc.stdout + proc.stderr
-    pdf = site / "overview.pdf"
+    out = site.parent / "report-pdf"
+    assert sorted(p.name for p in out.glob("*.pdf")) == [
+        f"{p}.pdf" for p in sorted(["index", "customers", "voice", "support", "team", "quality"])
+    ]
+    assert not list(site.resolve().glob("*.pdf"))  # nothing written into the live build
+    pdf = out / "index.pdf"
     text = " ".join(page.extract_text() for page in PdfReader(pdf).pages)
     # tile titles are upper-cased by CSS, and the PDF font sets ligatures (fi, ff)
     text = " ".join(unicodedata.normalize("NFKC", text).split())

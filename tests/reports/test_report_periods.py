@@ -37,7 +37,7 @@ def next_day(published_home, tmp_path_factory):
 
 
 def tile(html: str, kpi: str) -> str:
-    m = re.search(rf'data-kpi="{kpi}">(.*?)</div>\s*</div>', html, re.S)
+    m = re.search(rf'data-kpi="{kpi}">(.*?)(?=<div class="tile|</main>)', html, re.S)
     assert m, kpi
     return m[1]
 
