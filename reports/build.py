@@ -28,7 +28,19 @@ from reports.periods import Period, freshness, period
 
 HERE = Path(__file__).resolve().parent
 QUERIES = HERE / "queries"
-PALETTE = ["#3366cc", "#dc7633", "#1b9e77", "#7570b3", "#e7298a"]
+# ten distinguishable colours (Tableau 10), so that a chart of up to ten series never repeats one
+PALETTE = [
+    "#4e79a7",
+    "#f28e2b",
+    "#59a14f",
+    "#e15759",
+    "#76b7b2",
+    "#edc948",
+    "#b07aa1",
+    "#ff9da7",
+    "#9c755f",
+    "#bab0ac",
+]
 
 
 @dataclass
@@ -807,7 +819,8 @@ def support_page(con: duckdb.DuckDBPyConnection) -> dict:
             "display": show(overall["csat_pct"], ".0f", "%"),
             "withheld": "no ratings",
             "extra": None,
-            "definition": "Share of 1-5 ratings that are 4 or 5.",
+            "definition": "Share of 1-5 ratings that are 4 or 5, over every rating so far (the "
+            "Overview's CSAT is the last complete month's).",
             "n": overall["csat_ratings"],
         },
         {
@@ -888,7 +901,8 @@ def support_page(con: duckdb.DuckDBPyConnection) -> dict:
             "Do customers leave after bad support?",
             "Share of customers now silent past the churn threshold, by their support "
             "experience (bad = a rating of 1-2 or a negative rating comment). Frequent "
-            "buyers contact support more, so compare the first two bars.",
+            "buyers contact support more, so compare the first two bars: bad support, then "
+            "support that went fine.",
             fig,
         )
     )
@@ -916,7 +930,7 @@ def support_page(con: duckdb.DuckDBPyConnection) -> dict:
     return {
         "page": "support.html",
         "title": "Support",
-        "subtitle": "How fast and how well we answer",
+        "subtitle": "How fast and how well we answer: every ticket loaded so far",
         "tiles": tiles,
         "charts": charts,
         "tables": tables,
