@@ -42,6 +42,9 @@ VOCABULARIES = {
     "stores": ("store_id", "store_name"),
     "roles": ("role", "role_name"),
     "product_categories": ("category", "category_name"),
+    # support agents by the HR employee id the help desk export carries: the name the report
+    # shows (without one, an agent appears as a salted key)
+    "agents": ("agent_id", "agent_name"),
 }
 
 
@@ -62,6 +65,7 @@ class BusinessProfile:
     stores: dict[str, str] = field(default_factory=dict)
     roles: dict[str, str] = field(default_factory=dict)
     product_categories: dict[str, str] = field(default_factory=dict)
+    agents: dict[str, str] = field(default_factory=dict)
     path: Path | None = None
 
     @property

@@ -910,10 +910,11 @@ def support_page(con: duckdb.DuckDBPyConnection) -> dict:
     tables = [
         {
             "title": "By agent",
-            "note": "Agents appear as salted employee keys.",
+            "note": "Agents by the names in config/business.yaml (agents: employee id: name); "
+            "an agent without one shows as a short salted key.",
             "personal": False,
             "columns": [
-                ("Agent", "agent_key"),
+                ("Agent", "agent_name"),
                 ("Tickets", "tickets"),
                 ("First reply (opening hours)", "first_reply"),
                 ("One-touch %", "one_touch_pct"),

@@ -53,3 +53,4 @@ def test_the_shipped_profile_describes_the_demo(tmp_path):
     p = parse_profile(ROOT / "config" / "business.yaml")
     assert set(p.stores) == {"downtown", "riverside", "market_square"}
     assert p.fiscal_year_start_month == 4 and p.currency == "GBP"
+    assert p.agents == {"E0040": "Lea", "E0041": "Raj", "E0042": "Tom"}
