@@ -965,7 +965,9 @@ def team_page(con: duckdb.DuckDBPyConnection, company: list[dict]) -> dict:
             "display": show(cur.get("absence_rate_pct"), ".1f", "%"),
             "withheld": "no data",
             "extra": None,
-            "definition": "Absence hours / scheduled hours (weekly hours / 5 per weekday).",
+            "definition": "Unplanned absence hours / (scheduled hours - holiday hours); "
+            "scheduled = weekly hours / 5 per weekday, an absence of several days counted on each "
+            "scheduled weekday it covers.",
             "n": cur.get("headcount_end"),
         },
         {
@@ -1008,7 +1010,7 @@ def team_page(con: duckdb.DuckDBPyConnection, company: list[dict]) -> dict:
             "absence_rate_pct",
             "Absence rate by store",
             "Absence (% of scheduled hours)",
-            "Absence hours / scheduled hours.",
+            "Unplanned absence hours / (scheduled hours - holiday hours).",
         ),
         (
             "chart-team-engagement",

@@ -73,7 +73,7 @@ def evaluate_pages(pages: list[str], width: int, script: str) -> list[Any]:
     """Load each page at ``width`` CSS pixels (a phone below 600) and return ``script``'s value."""
     assert CHROMIUM, "Debian chromium is missing: `make test` installs it"
     port = _free_port()
-    with tempfile.TemporaryDirectory() as profile:
+    with tempfile.TemporaryDirectory(ignore_cleanup_errors=True) as profile:
         proc = subprocess.Popen(
             [
                 CHROMIUM,
