@@ -243,7 +243,8 @@ def load_file(
                     f"all {n_read} rows kept in raw.{contract.name}__rejected{notes}"
                 )
             else:
-                status = "partial" if n_bad else "loaded"
+                # a file none of whose rows loaded is rejected, not "partial"
+                status = "rejected" if n_bad and not n_good else "partial" if n_bad else "loaded"
                 parts = [f"{rel}: {n_read} rows read, {n_good} loaded, {n_bad} rejected{notes}"]
                 if n_bad:
                     parts.append(_summarise_rejections(checked.rejected))

@@ -388,3 +388,11 @@ def test_a_raw_table_of_an_earlier_contract_version_is_brought_up_to_date(wh, co
         )
     )
     assert types["hours"] == "DECIMAL(8,2)" and types["days"] == "DECIMAL(6,2)"
+
+
+def test_a_file_none_of_whose_rows_loads_is_rejected_not_partial(wh):
+    rows = [GOOD.replace("9,Lovely", "11,too high"), GOOD2.replace("4,cold", "-1,too low")]
+    wh.drop("nps_responses", "all_bad.csv", nps_rows(*rows))
+    [r] = wh.ingest("nps_responses")
+    assert (r.rows_read, r.rows_loaded, r.rows_rejected, r.status) == (2, 0, 2, "rejected")
+    assert "2 rows read, 0 loaded, 2 rejected" in r.message
