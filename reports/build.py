@@ -729,7 +729,8 @@ def voice_page(con: duckdb.DuckDBPyConnection) -> dict:
             "chart-theme-pull",
             "Each theme's pull on NPS",
             "NPS of respondents whose comment mentions the theme minus NPS of those "
-            "whose comment does not.",
+            "whose comment does not, in NPS points (each NPS runs from -100 to +100, so a "
+            "difference can reach 200): below zero, the theme comes with unhappier customers.",
             fig,
         )
     )
@@ -1143,44 +1144,81 @@ def team_page(con: duckdb.DuckDBPyConnection, company: list[dict]) -> dict:
             fig,
         )
     )
-    table_rows = [r for r in corr if r["method"] == "pearson" and r["lag_months"] in (0, 1)]
-    tables = [
-        {
-            "title": "All correlations (Pearson, same month and one month later)",
-            "note": "Correlation is not causation: a busy season can lift both engagement and sales, "
-            "and three stores over two years make small samples, so treat a single "
-            "significant number with care. Spearman versions and lags 2-3 are in "
-            "marts.kpi_engagement_outcomes.",
-            "personal": False,
-            "columns": [
-                ("Team measure", "driver"),
-                ("Outcome", "outcome"),
-                ("Months later", "lag_months"),
-                ("Scope", "scope"),
-                ("r", "r"),
-                ("95% interval", "interval"),
-                ("n", "n"),
-                ("p-value", "p_value"),
-            ],
-            "rows": [
-                r
-                | {
-                    "interval": ""
-                    if r["r"] is None
-                    else f"{r['ci_low']:+.2f} to {r['ci_high']:+.2f}"
-                }
-                for r in table_rows
-            ],
-        }
-    ]
+    tables: list[dict] = []
     return {
         "page": "team.html",
         "title": "Team",
         "subtitle": "Do the people who serve customers feel understood, and does it show?",
         "tiles": tiles,
+        "findings_title": "Does engagement go with happier customers and sales?",
+        "findings": engagement_findings(corr),
+        "findings_note": "Correlation is not causation: a busy season can lift both engagement "
+        "and sales, and a few stores over two years make small samples. Every correlation "
+        "(Pearson and Spearman, 0-3 months later, p-values) is in "
+        "marts.kpi_engagement_outcomes for the analyst.",
         "charts": charts,
         "tables": tables,
     }
+
+
+OUTCOME_WORDS = {  # in the order the findings are read, with the verb each takes
+    "net_revenue": ("sales", "tend"),
+    "nps": ("customer NPS", "tends"),
+    "csat_pct": ("support ratings", "tend"),
+}
+
+
+def engagement_findings(corr: list[dict]) -> list[str]:
+    """The within-store engagement correlations in plain sentences: direction, strength, and
+    whether the 95% interval rules out no link at all."""
+    out = []
+    order = list(OUTCOME_WORDS)
+    for r in sorted(
+        corr,
+        key=lambda r: (order.index(r["outcome"]) if r["outcome"] in order else 9, r["lag_months"]),
+    ):
+        if not (
+            r["scope"] == "within_store"
+            and r["method"] == "pearson"
+            and r["driver"] == "engagement_index"
+            and r["outcome"] in OUTCOME_WORDS
+            and r["lag_months"] in (0, 1)
+            and r["r"] is not None
+        ):
+            continue
+        size = abs(r["r"])
+        strength = (
+            "no real"
+            if size < 0.1
+            else "a weak"
+            if size < 0.3
+            else "a moderate"
+            if size < 0.5
+            else "a strong"
+        )
+        when = "the same month" if r["lag_months"] == 0 else "the month after"
+        clear = r["ci_low"] is not None and (r["ci_low"] > 0 or r["ci_high"] < 0)
+        direction = "higher" if r["r"] > 0 else "lower"
+        if strength == "no real":
+            text = f"Engagement and {OUTCOME_WORDS[r['outcome']][0]} {when}: no real link"
+        else:
+            words, verb = OUTCOME_WORDS[r["outcome"]]
+            text = (
+                f"When a store's team is more engaged than usual, its {words} {verb} to be "
+                f"{direction} {when}: {strength} link"
+            )
+        out.append(
+            text
+            + (
+                ", clear beyond chance"
+                if clear and strength != "no real"
+                else ", which could be chance"
+                if strength != "no real"
+                else ""
+            )
+            + f" (r = {r['r']:+.2f}, {r['n']} store-months)."
+        )
+    return out
 
 
 def quality_page(con: duckdb.DuckDBPyConnection) -> dict:

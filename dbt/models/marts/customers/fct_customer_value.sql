@@ -60,21 +60,34 @@ scored as (
         case when orders > 0 then ntile(5) over (partition by orders > 0 order by historical_clv, customer_key) end
             as monetary_score
     from base
+),
+
+flagged as (
+    select
+        *,
+        days_since_last_purchase > churn_threshold_days as is_churned_inactive,
+        p_alive < cast({{ var('churn_p_alive_threshold') }} as double) as is_model_at_risk
+    from scored
 )
 
+-- A segment never contradicts the churn figures: a customer silent past the churn threshold
+-- or whose P(alive) is below the setting is in a slipping segment (Can't lose them, At risk,
+-- Hibernating), however recent their score rank, never Champions, Loyal, New or Promising.
 select
     *,
-    days_since_last_purchase > churn_threshold_days as is_churned_inactive,
-    p_alive < cast({{ var('churn_p_alive_threshold') }} as double) as is_model_at_risk,
     case
         when orders = 0 then 'No purchase yet'
+        when recency_score <= 2 or coalesce(is_churned_inactive, false)
+            or coalesce(is_model_at_risk, false) then
+            case
+                when frequency_score >= 4 then 'Can''t lose them'
+                when frequency_score >= 2 then 'At risk'
+                else 'Hibernating'
+            end
         when recency_score >= 4 and frequency_score >= 4 then 'Champions'
         when recency_score >= 3 and frequency_score >= 3 then 'Loyal'
         when recency_score >= 4 and frequency_score <= 1 then 'New'
         when recency_score >= 4 then 'Promising'
-        when recency_score <= 2 and frequency_score >= 4 then 'Can''t lose them'
-        when recency_score <= 2 and frequency_score >= 2 then 'At risk'
-        when recency_score <= 2 then 'Hibernating'
         else 'Needs attention'
     end as rfm_segment
-from scored
+from flagged
