@@ -1,6 +1,6 @@
 """Correlations as plain sentences on the Team page (issue 18)."""
 
-from reports.build import engagement_findings
+from reports.pages.team import engagement_findings
 
 
 def row(outcome, lag, r, lo, hi, n=60):

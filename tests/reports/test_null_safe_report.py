@@ -7,7 +7,8 @@ import shutil
 
 import duckdb
 
-from reports.build import build_site, show
+from reports.build import build_site
+from reports.formatting import show
 
 NUMERIC = ("TINYINT", "SMALLINT", "INTEGER", "BIGINT", "HUGEINT", "UBIGINT", "FLOAT", "DOUBLE")
 

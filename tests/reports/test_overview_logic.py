@@ -1,6 +1,7 @@
 import datetime as dt
 
-from reports.build import kpi_tiles, sparkline_svg, what_changed
+from reports.formatting import sparkline_svg
+from reports.tiles import kpi_tiles, what_changed
 
 DEFS = [
     {
@@ -12,6 +13,7 @@ DEFS = [
         "unit": "currency",
         "formula": "f",
         "parameters": "",
+        "better": "higher",
     },
     {
         "kpi": "absence_rate",
@@ -22,6 +24,7 @@ DEFS = [
         "unit": "% of scheduled hours",
         "formula": "f",
         "parameters": "",
+        "better": "lower",  # the KPI definitions seed says which way is good news
     },
 ]
 
