@@ -93,3 +93,9 @@ def period(company: list[dict[str, Any]], fresh: Freshness) -> Period:
     if fresh.data_end >= month_end(last) or fresh.data_end < last:
         return Period(company)
     return Period(company[:-1], last, (fresh.data_end - last).days + 1)
+
+
+def complete_only(rows: list[dict[str, Any]], until: dt.date | None, key: str = "month"):
+    """The rows of complete months: a month under way (from ``until``) is left out of monthly
+    charts, where a few days would read as a collapse."""
+    return rows if until is None else [r for r in rows if r[key] is None or r[key] < until]

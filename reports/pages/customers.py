@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 import duckdb
 import plotly.graph_objects as go
 
@@ -11,7 +13,11 @@ from reports.formatting import fmt_value, show
 from reports.queries import run_query
 
 
-def customer_charts(con: duckdb.DuckDBPyConnection, currency: str) -> list[Chart]:
+def customer_charts(
+    con: duckdb.DuckDBPyConnection, currency: str, until: dt.date | None = None
+) -> list[Chart]:
+    """``until``: the first day of a month under way, left out of the monthly charts (a few
+    days of a month are not a month)."""
     charts = []
     bands = run_query(con, "clv_bands")
     fig = go.Figure(layout=layout("Customers", x_title=f"Predicted CLV ({currency})"))
@@ -94,7 +100,7 @@ def customer_charts(con: duckdb.DuckDBPyConnection, currency: str) -> list[Chart
         )
     )
 
-    churn = run_query(con, "churn_monthly")
+    churn = [r for r in run_query(con, "churn_monthly") if until is None or r["month"] < until]
     fig = go.Figure(layout=layout("Churn rate (% of active customers)"))
     for store, (xs, ys) in by_series(churn, "store_name", "month", "churn_rate_pct").items():
         fig.add_scatter(x=xs, y=ys, name=store, mode="lines+markers")
@@ -216,7 +222,7 @@ def build(ctx: ReportContext) -> dict:
     return {
         "s": ctx.summary,
         "tiles": customer_tiles(ctx.summary, ctx.currency),
-        "charts": customer_charts(ctx.con, ctx.currency),
+        "charts": customer_charts(ctx.con, ctx.currency, ctx.period.partial_month),
         "segments": run_query(ctx.con, "rfm_segments"),
         "at_risk": at_risk,
         "lists": [{"csv": "customers_at_risk.csv", "columns": AT_RISK_COLUMNS, "rows": at_risk}],

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 import duckdb
 import plotly.graph_objects as go
 
@@ -9,7 +11,7 @@ from reports.actions import this_week
 from reports.charts import Chart, by_series, layout, value_with_n_chart
 from reports.context import ReportContext
 from reports.formatting import fmt_value, show
-from reports.periods import Period
+from reports.periods import Period, complete_only
 from reports.queries import run_query
 from reports.tiles import kpi_tiles, what_changed
 
@@ -19,9 +21,11 @@ def overview_charts(
     company: list[dict],
     currency: str,
     loaded: set[str] | None = None,
+    until: dt.date | None = None,
 ) -> list[Chart]:
-    """The Overview's charts, each only when the export it needs has arrived."""
-    charts = _overview_charts(con, company, currency)
+    """The Overview's charts, each only when the export it needs has arrived; ``until``: the
+    first day of a month under way, left out."""
+    charts = _overview_charts(con, company, currency, until)
     needs = {
         "chart-revenue": "pos_transactions",
         "chart-nps": "nps_responses",
@@ -32,10 +36,10 @@ def overview_charts(
 
 
 def _overview_charts(
-    con: duckdb.DuckDBPyConnection, company: list[dict], currency: str
+    con: duckdb.DuckDBPyConnection, company: list[dict], currency: str, until: dt.date | None
 ) -> list[Chart]:
     charts = []
-    sales = run_query(con, "store_sales_monthly")
+    sales = complete_only(run_query(con, "store_sales_monthly"), until)
     fig = go.Figure(layout=layout(f"Net revenue ({currency}, before tax)"))
     for store, (xs, ys) in by_series(sales, "store_name", "month", "net_revenue").items():
         fig.add_scatter(x=xs, y=ys, name=store, mode="lines+markers")
@@ -65,7 +69,7 @@ def _overview_charts(
         )
     )
 
-    team = run_query(con, "store_team_monthly")
+    team = complete_only(run_query(con, "store_team_monthly"), until)
     fig = go.Figure(layout=layout("Engagement index (1-5)"))
     for store, (xs, ys) in by_series(team, "store_name", "month", "engagement_index").items():
         fig.add_scatter(x=xs, y=ys, name=store, mode="lines+markers", connectgaps=False)
@@ -166,6 +170,6 @@ def build(ctx: ReportContext) -> dict:
             currency,
         ),
         "so_far": month_so_far(con, per, currency, ctx.loaded),
-        "charts": overview_charts(con, per.complete, currency, ctx.loaded),
+        "charts": overview_charts(con, per.complete, currency, ctx.loaded, per.partial_month),
         "ingest": run_query(con, "ingest_summary"),
     }

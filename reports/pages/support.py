@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 import duckdb
 import plotly.graph_objects as go
 
 from reports.charts import Chart, layout, value_with_n_chart
 from reports.context import ReportContext
 from reports.formatting import in_opening_hours, minutes_text, show
+from reports.periods import complete_only
 from reports.queries import run_query
 
 
-def support_page(con: duckdb.DuckDBPyConnection) -> dict:
+def support_page(con: duckdb.DuckDBPyConnection, until: dt.date | None = None) -> dict:
     rows = run_query(con, "support_breakdown")
     overall = next(r for r in rows if r["breakdown"] == "overall")
     tiles = [
@@ -60,7 +63,7 @@ def support_page(con: duckdb.DuckDBPyConnection) -> dict:
             "n": overall["solved_tickets"],
         },
     ]
-    monthly = run_query(con, "support_monthly")
+    monthly = complete_only(run_query(con, "support_monthly"), until)
     months = [r["month"] for r in monthly]
     fig = go.Figure(layout=layout("Median first reply (hours)"))
     for col, name in (
@@ -163,4 +166,4 @@ def support_page(con: duckdb.DuckDBPyConnection) -> dict:
 
 
 def build(ctx: ReportContext) -> dict:
-    return support_page(ctx.con)
+    return support_page(ctx.con, ctx.period.partial_month)

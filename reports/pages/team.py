@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 import duckdb
 import numpy as np
 import plotly.graph_objects as go
@@ -9,12 +11,15 @@ import plotly.graph_objects as go
 from reports.charts import PALETTE, Chart, by_series, layout
 from reports.context import ReportContext
 from reports.formatting import show
+from reports.periods import complete_only
 from reports.queries import run_query
 
 
-def team_page(con: duckdb.DuckDBPyConnection, company: list[dict]) -> dict:
+def team_page(
+    con: duckdb.DuckDBPyConnection, company: list[dict], until: dt.date | None = None
+) -> dict:
     cur = company[-1] if company else {}
-    team = run_query(con, "team_monthly")
+    team = complete_only(run_query(con, "team_monthly"), until)
     tiles = [
         {
             "kpi": "headcount",
@@ -292,4 +297,4 @@ def engagement_findings(corr: list[dict]) -> list[str]:
 
 
 def build(ctx: ReportContext) -> dict:
-    return team_page(ctx.con, ctx.period.complete)
+    return team_page(ctx.con, ctx.period.complete, ctx.period.partial_month)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 import duckdb
 import plotly.graph_objects as go
 from plotly.colors import sample_colorscale
@@ -9,10 +11,11 @@ from plotly.colors import sample_colorscale
 from reports.charts import Chart, by_series, layout
 from reports.context import ReportContext
 from reports.formatting import show
+from reports.periods import complete_only
 from reports.queries import run_query
 
 
-def voice_page(con: duckdb.DuckDBPyConnection) -> dict:
+def voice_page(con: duckdb.DuckDBPyConnection, until: dt.date | None = None) -> dict:
     nps = run_query(con, "nps_breakdown")
     overall = next(r for r in nps if r["breakdown"] == "overall")
     counts = run_query(con, "unmatched_count")[0]
@@ -138,7 +141,7 @@ def voice_page(con: duckdb.DuckDBPyConnection) -> dict:
             fig,
         )
     )
-    monthly = run_query(con, "theme_monthly")
+    monthly = complete_only(run_query(con, "theme_monthly"), until)
     fig = go.Figure(layout=layout("Share of the month's texts (%)"))
     for label, (xs, ys) in by_series(monthly, "label", "month", "share_of_texts_pct").items():
         fig.add_scatter(x=xs, y=ys, name=label, mode="lines")
@@ -187,4 +190,4 @@ def voice_page(con: duckdb.DuckDBPyConnection) -> dict:
 
 
 def build(ctx: ReportContext) -> dict:
-    return voice_page(ctx.con)
+    return voice_page(ctx.con, ctx.period.partial_month)
