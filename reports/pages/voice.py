@@ -89,7 +89,10 @@ def voice_page(con: duckdb.DuckDBPyConnection, until: dt.date | None = None) -> 
     )
     fig = go.Figure(layout=layout("NPS (points)"))
     for store, (xs, ys) in by_series(
-        [r for r in nps if r["breakdown"] == "store_month"], "store_name", "month", "nps"
+        complete_only([r for r in nps if r["breakdown"] == "store_month"], until),
+        "store_name",
+        "month",
+        "nps",
     ).items():
         fig.add_scatter(x=xs, y=ys, name=store, mode="lines+markers", connectgaps=False)
     charts.append(
