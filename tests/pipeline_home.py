@@ -141,9 +141,13 @@ def vendor_and_canonical_homes(published: Home, tmp_path_factory) -> tuple[Home,
     files. Returns (vendor home, canonical home, the vendor refresh)."""
     fixtures = ROOT / "tests" / "fixtures" / "vendors"
     vendor = copy_of(published, tmp_path_factory.mktemp("vendor"))
+    # the canonical fixtures give the vendors' times in UTC: both homes keep UTC as local time
+    # (the demo's business profile says Europe/London)
+    vendor.env["EMPATHY_TIMEZONE"] = "UTC"
     for f in (fixtures / "landing").iterdir():
         shutil.copyfile(f, vendor.landing / f.name)
     canonical = copy_of(published, tmp_path_factory.mktemp("canonical"))
+    canonical.env["EMPATHY_TIMEZONE"] = "UTC"
     for f in (fixtures / "canonical").glob("*/*.csv"):
         shutil.copyfile(f, canonical.landing / f.parent.name / "vendor_equivalent.csv")
     vendor_run = vendor.refresh()
