@@ -17,9 +17,11 @@ BIN := $(VENV)/bin
 run: demo manifest
 	$(BIN)/python -m dagster_project.run
 
-## test: the test suite (installs Debian chromium for the browser tests if missing)
+## test: the test suite on two processes (installs Debian chromium for the browser tests if
+##       missing); a test file runs whole on one of them. PYTEST_WORKERS=0: one process
+PYTEST_WORKERS ?= 2
 test: setup test-deps manifest
-	$(BIN)/pytest
+	$(BIN)/pytest -n $(PYTEST_WORKERS) --dist loadfile --durations=25
 
 $(UV):
 	$(PYTHON) -m venv .tools
