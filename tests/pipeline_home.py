@@ -91,7 +91,13 @@ def demo_home(tmp_path_factory) -> Home:
 # different number of refreshes (batch numbers, model-run ids, load times); everything else in
 # the marts must be identical.
 BOOKKEEPING_MARTS = {"fct_ingested_files", "kpi_data_quality"}
-BOOKKEEPING_COLUMNS = {"batch_id", "lines_batch_id", "bgnbd_run_id", "gamma_gamma_run_id"}
+BOOKKEEPING_COLUMNS = {
+    "batch_id",
+    "lines_batch_id",
+    "bgnbd_run_id",
+    "gamma_gamma_run_id",
+    "latest_file_loaded_at",  # when a file arrived (kpi_source_freshness)
+}
 
 
 def mart_contents(home: Home, skip: tuple[str, ...] = ()) -> dict[str, str]:
