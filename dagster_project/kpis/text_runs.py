@@ -1,7 +1,17 @@
-"""Score every customer text in the warehouse: themes and sentiment into the models schema."""
+"""Score every customer text in the warehouse: themes and sentiment into the models schema.
+
+Scoring is the slow part (VADER and every theme pattern over each text), and texts repeat
+("Still waiting for the refund") and stay the same from one refresh to the next. Each distinct
+text is scored once per scoring configuration (the themes file, the sentiment lexicon and the
+scorer's version) and kept in ``private.text_score_cache`` keyed by a hash of the text and of
+that configuration; a refresh scores only texts it has not seen, and editing the themes or the
+lexicon scores everything again. The cache is not published (the private schema stays out of
+the analyst copy); the models tables are rebuilt from it in full, so they never depend on it.
+"""
 
 from __future__ import annotations
 
+import hashlib
 from pathlib import Path
 
 import duckdb
@@ -22,11 +32,102 @@ ORDER BY source, text_id
 """
 
 
+SCORER_VERSION = "1"  # raise when scoring code changes in a way the two files do not show
+CACHE_DDL = """
+CREATE SCHEMA IF NOT EXISTS private;
+CREATE TABLE IF NOT EXISTS private.text_score_cache (
+    config_hash VARCHAR NOT NULL,
+    text_hash VARCHAR NOT NULL,
+    compound DOUBLE,
+    label VARCHAR,
+    stock_compound DOUBLE,
+    themes VARCHAR[]
+)
+"""
+
+
+def config_hash(themes_path: Path, lexicon_path: Path) -> str:
+    h = hashlib.sha256(SCORER_VERSION.encode())
+    for path in (themes_path, lexicon_path):
+        h.update(b"\0" + path.read_bytes())
+    return h.hexdigest()[:32]
+
+
+def _scored(
+    con: duckdb.DuckDBPyConnection, texts: pl.DataFrame, themes_path: Path, lexicon_path: Path
+) -> tuple[pl.DataFrame, int]:
+    """Per distinct text hash: its scores, from the cache or scored now. Returns the scores of
+    every text hash in ``texts`` and how many distinct texts were scored now."""
+    config = config_hash(themes_path, lexicon_path)
+    con.execute(CACHE_DDL)
+    con.execute("DELETE FROM private.text_score_cache WHERE config_hash <> ?", [config])
+    distinct = texts.select("text_hash", "text").unique("text_hash", keep="first")
+    con.register("_distinct", distinct.to_arrow())
+    try:
+        new = con.sql(
+            "SELECT d.text_hash, d.text FROM _distinct AS d ANTI JOIN "
+            "(SELECT text_hash FROM private.text_score_cache WHERE config_hash = $config) AS c "
+            "USING (text_hash) ORDER BY d.text_hash",
+            params={"config": config},
+        ).pl()
+    finally:
+        con.unregister("_distinct")
+    if new.height:
+        themes = load_themes(themes_path)
+        sentiment, hits = analyse_texts(
+            new.select(pl.lit("new").alias("source"), pl.col("text_hash").alias("text_id"), "text"),
+            themes,
+            SentimentScorer(lexicon_path),
+            SentimentScorer(),
+        )
+        found = hits.group_by("text_id", maintain_order=True).agg(pl.col("theme").alias("themes"))
+        rows = sentiment.join(found, on="text_id", how="left").select(
+            pl.lit(config).alias("config_hash"),
+            pl.col("text_id").alias("text_hash"),
+            "compound",
+            "label",
+            "stock_compound",
+            pl.col("themes").fill_null([]),
+        )
+        con.register("_new_scores", rows.to_arrow())
+        try:
+            con.execute("INSERT INTO private.text_score_cache SELECT * FROM _new_scores")
+        finally:
+            con.unregister("_new_scores")
+    cached = con.sql(
+        "SELECT text_hash, compound, label, stock_compound, themes "
+        "FROM private.text_score_cache WHERE config_hash = $config",
+        params={"config": config},
+    ).pl()
+    return cached, new.height
+
+
 def score_texts(con: duckdb.DuckDBPyConnection, themes_path: Path, lexicon_path: Path) -> dict:
-    """Replace models.text_sentiment, models.text_themes and models.theme_catalogue."""
+    """Replace models.text_sentiment, models.text_themes and models.theme_catalogue, scoring
+    only the texts no earlier refresh scored with the same themes and lexicon."""
     themes = load_themes(themes_path)
     texts = con.sql(TEXTS_SQL).pl()
-    sentiment, hits = analyse_texts(texts, themes, SentimentScorer(lexicon_path), SentimentScorer())
+    texts = texts.with_columns(
+        pl.col("text")
+        .map_elements(lambda t: hashlib.sha256(t.encode()).hexdigest()[:32], return_dtype=pl.String)
+        .alias("text_hash")
+    )
+    scores, scored_now = _scored(con, texts, themes_path, lexicon_path)
+    joined = texts.join(scores, on="text_hash", how="left", maintain_order="left")
+    sentiment = joined.select(
+        "source",
+        "text_id",
+        "compound",
+        "label",
+        "stock_compound",
+        pl.col("themes").list.len().cast(pl.Int64).alias("themes_matched"),
+    )
+    hits = (
+        joined.select("source", "text_id", "themes")
+        .explode("themes")
+        .drop_nulls("themes")
+        .rename({"themes": "theme"})
+    )
     catalogue = pl.DataFrame(
         [
             {
@@ -67,4 +168,5 @@ def score_texts(con: duckdb.DuckDBPyConnection, themes_path: Path, lexicon_path:
         "unmatched_texts": int((sentiment["themes_matched"] == 0).sum()),
         "negative_texts": int((sentiment["label"] == "negative").sum()),
         "themes": len(themes),
+        "texts_scored_now": scored_now,
     }

@@ -43,7 +43,7 @@ def checkpoint(warehouse: Path) -> None:
         raise RuntimeError(f"{wal} still has content after CHECKPOINT; is another process writing?")
 
 
-PRIVATE_SCHEMAS = ("private",)  # the hashing salt: never published
+PRIVATE_SCHEMAS = ("private",)  # the hashing salt and operational caches: never published
 
 
 def _q(name: str) -> str:

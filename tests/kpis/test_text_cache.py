@@ -1,0 +1,82 @@
+"""Texts are scored once per distinct text and scoring configuration (issue 19): a refresh
+scores only texts it has not seen, and gives exactly what scoring everything would give."""
+
+import shutil
+
+import duckdb
+import polars as pl
+import pytest
+
+from dagster_project.kpis.text import SentimentScorer, analyse_texts, load_themes
+from dagster_project.kpis.text_runs import TEXTS_SQL, score_texts
+from tests.conftest import ROOT
+
+THEMES = ROOT / "config" / "themes.yaml"
+LEXICON = ROOT / "config" / "sentiment_lexicon.yaml"
+COMMENTS = [
+    ("R1", "Still waiting for the refund, nobody answers"),
+    ("R2", "Lovely staff, the best croissant in town"),
+    ("R3", "Still waiting for the refund, nobody answers"),  # the same words again
+    ("R4", None),
+]
+
+
+@pytest.fixture()
+def con():
+    c = duckdb.connect()
+    c.execute("CREATE SCHEMA staging")
+    c.execute("CREATE TABLE staging.stg_nps__responses (response_id VARCHAR, comment VARCHAR)")
+    c.executemany("INSERT INTO staging.stg_nps__responses VALUES (?, ?)", COMMENTS)
+    c.execute(
+        "CREATE TABLE staging.stg_support__tickets (ticket_id VARCHAR, subject VARCHAR, "
+        "description VARCHAR, csat_comment VARCHAR)"
+    )
+    c.execute(
+        "INSERT INTO staging.stg_support__tickets VALUES "
+        "('T1', 'Order wrong', 'They forgot half of my order', 'Sorted quickly, thanks')"
+    )
+    yield c
+    c.close()
+
+
+def tables(con):
+    return {
+        t: con.sql(f"SELECT * FROM models.{t}").fetchall()
+        for t in ("text_sentiment", "text_themes", "theme_catalogue")
+    }
+
+
+def test_scores_equal_scoring_every_text_and_repeat_refreshes_score_nothing(con, tmp_path):
+    first = score_texts(con, THEMES, LEXICON)
+    assert first["texts"] == 5 and first["texts_scored_now"] == 4  # R1 and R3 say the same
+    expected_sentiment, expected_hits = analyse_texts(
+        con.sql(TEXTS_SQL).pl(), load_themes(THEMES), SentimentScorer(LEXICON), SentimentScorer()
+    )
+    got = con.sql("SELECT * FROM models.text_sentiment").pl()
+    assert got.equals(expected_sentiment)
+    assert con.sql("SELECT * FROM models.text_themes").pl().equals(expected_hits)
+    assert expected_hits.height > 0
+    before = tables(con)
+    again = score_texts(con, THEMES, LEXICON)
+    assert again["texts_scored_now"] == 0 and tables(con) == before
+    # one new comment: only it is scored
+    con.execute("INSERT INTO staging.stg_nps__responses VALUES ('R5', 'Cold coffee again')")
+    assert score_texts(con, THEMES, LEXICON)["texts_scored_now"] == 1
+    # an edited themes file scores everything again, and old scores are dropped
+    themes = tmp_path / "themes.yaml"
+    shutil.copyfile(THEMES, themes)
+    themes.write_text(themes.read_text() + "\n# edited\n")
+    assert score_texts(con, themes, LEXICON)["texts_scored_now"] == 5
+    [(configs,)] = con.sql(
+        "SELECT count(DISTINCT config_hash) FROM private.text_score_cache"
+    ).fetchall()
+    assert configs == 1
+
+
+def test_the_cache_is_private(con):
+    score_texts(con, THEMES, LEXICON)
+    schemas = {s for (s,) in con.sql("SELECT DISTINCT schema_name FROM duckdb_tables()").fetchall()}
+    assert "private" in schemas
+    cache = con.sql("SELECT * FROM private.text_score_cache").pl()
+    assert "text" not in cache.columns and cache.height == 4
+    assert pl.Series(cache["text_hash"]).is_unique().all()
