@@ -7,6 +7,8 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+from reports.tiles import months_before
+
 MIN_TEXTS = 20  # a theme's share is compared only over months with this many texts
 MIN_SHARE_RISE = 5.0  # points of the month's texts
 MIN_ENGAGEMENT_DROP = 0.3  # on the 1-5 index
@@ -66,7 +68,7 @@ def this_week(
 
 
 def _theme_rise(themes: list[dict[str, Any]], month: dt.date) -> dict | None:
-    prev = (month.replace(day=1) - dt.timedelta(days=1)).replace(day=1)
+    prev = months_before(month, 1)
     by = {(r["theme"], r["month"]): r for r in themes}
     best = None
     for (theme, m), r in by.items():
@@ -83,7 +85,7 @@ def _theme_rise(themes: list[dict[str, Any]], month: dt.date) -> dict | None:
 
 
 def _engagement_drop(teams: list[dict[str, Any]], month: dt.date) -> dict | None:
-    prev = (month.replace(day=1) - dt.timedelta(days=1)).replace(day=1)
+    prev = months_before(month, 1)
     by = {(r["store_name"], r["month"]): r["engagement_index"] for r in teams}
     best = None
     for (store, m), now in by.items():

@@ -17,7 +17,7 @@ from pathlib import Path
 import duckdb
 import polars as pl
 
-from dagster_project.kpis.text import SentimentScorer, analyse_texts, load_themes
+from dagster_project.kpis.text import SentimentScorer, Theme, analyse_texts, load_themes
 
 TEXTS_SQL = """
 SELECT 'nps_comment' AS source, response_id AS text_id, comment AS text
@@ -54,7 +54,11 @@ def config_hash(themes_path: Path, lexicon_path: Path) -> str:
 
 
 def _scored(
-    con: duckdb.DuckDBPyConnection, texts: pl.DataFrame, themes_path: Path, lexicon_path: Path
+    con: duckdb.DuckDBPyConnection,
+    texts: pl.DataFrame,
+    themes: list[Theme],
+    themes_path: Path,
+    lexicon_path: Path,
 ) -> tuple[pl.DataFrame, int]:
     """Per distinct text hash: its scores, from the cache or scored now. Returns the scores of
     every text hash in ``texts`` and how many distinct texts were scored now."""
@@ -73,7 +77,6 @@ def _scored(
     finally:
         con.unregister("_distinct")
     if new.height:
-        themes = load_themes(themes_path)
         sentiment, hits = analyse_texts(
             new.select(pl.lit("new").alias("source"), pl.col("text_hash").alias("text_id"), "text"),
             themes,
@@ -112,7 +115,7 @@ def score_texts(con: duckdb.DuckDBPyConnection, themes_path: Path, lexicon_path:
         .map_elements(lambda t: hashlib.sha256(t.encode()).hexdigest()[:32], return_dtype=pl.String)
         .alias("text_hash")
     )
-    scores, scored_now = _scored(con, texts, themes_path, lexicon_path)
+    scores, scored_now = _scored(con, texts, themes, themes_path, lexicon_path)
     joined = texts.join(scores, on="text_hash", how="left", maintain_order="left")
     sentiment = joined.select(
         "source",

@@ -10,6 +10,7 @@ import plotly.graph_objects as go
 from reports.charts import Chart, by_series, layout
 from reports.context import ReportContext
 from reports.formatting import fmt_value, show
+from reports.periods import complete_only
 from reports.queries import run_query
 
 
@@ -100,7 +101,7 @@ def customer_charts(
         )
     )
 
-    churn = [r for r in run_query(con, "churn_monthly") if until is None or r["month"] < until]
+    churn = complete_only(run_query(con, "churn_monthly"), until)
     fig = go.Figure(layout=layout("Churn rate (% of active customers)"))
     for store, (xs, ys) in by_series(churn, "store_name", "month", "churn_rate_pct").items():
         fig.add_scatter(x=xs, y=ys, name=store, mode="lines+markers")
