@@ -6,10 +6,13 @@ then say where the report and the analyst database are.
 
 from __future__ import annotations
 
+import argparse
+import datetime as dt
 import sys
+import time
 from typing import TYPE_CHECKING
 
-from dagster_project import refresh_lock
+from dagster_project import refresh_lock, refresh_state
 from dagster_project.settings import Settings, load_settings
 
 if TYPE_CHECKING:
@@ -70,16 +73,79 @@ def fail_dead_runs(instance: dg.DagsterInstance, job_name: str) -> list[str]:
     return [r.dagster_run.run_id for r in stale]
 
 
-def main() -> int:
+def nothing_new(settings: Settings, state: refresh_state.LastRefresh, files: int) -> str:
+    """Say what a refresh with nothing new did (and that it loaded and rebuilt nothing)."""
+    when = state.refreshed_at.replace("T", " ")[:16]
+    return (
+        f"\nNothing new since the refresh of {when} UTC: the {files} landing file(s), the "
+        "configuration and the settings are unchanged, so nothing was loaded or rebuilt.\n"
+        f"  Owner's report:    {settings.site / 'index.html'}\n"
+        f"  Analyst database:  {settings.analytics}\n"
+        "  (A refresh that must run anyway: python -m dagster_project.run --force)"
+    )
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description="Refresh the warehouse and publish the report.")
+    parser.add_argument(
+        "--force",
+        action="store_true",
+        help="refresh even when no landing file, configuration or setting changed",
+    )
+    args = parser.parse_args(argv)
+    started = time.monotonic()
+    settings = load_settings()
     # The lock first, before anything slow (importing Dagster and the definitions takes
     # seconds): a second refresh started at any moment of this one is refused cleanly.
     try:
-        lock = refresh_lock.acquire(load_settings().warehouse)
+        lock = refresh_lock.acquire(settings.warehouse)
     except refresh_lock.RefreshRunning as exc:
         print(f"Refresh not started: {exc}", file=sys.stderr)
         return 2
     try:
-        return _refresh()
+        current = refresh_state.fingerprint(settings)
+        state = refresh_state.read_state(settings.warehouse)
+        today = refresh_state.today().isoformat()
+        if not args.force and refresh_state.unchanged_since(settings, current, state):
+            assert state is not None
+            if state.built_on != today:  # the pages speak of today: build them again
+                from dagster_project.publish.publisher import rebuild_site
+
+                settings.export_env()
+                done = rebuild_site(
+                    settings.analytics,
+                    settings.site,
+                    settings.site_builds,
+                    keep=settings.site_builds_kept,
+                    currency=settings.currency,
+                    share_group=settings.share_group,
+                )
+                refresh_state.write_state(
+                    settings.warehouse,
+                    refresh_state.LastRefresh(state.digest, state.refreshed_at, today),
+                )
+                print(nothing_new(settings, state, current.landing_files))
+                print(
+                    f"The report's pages were built again for today ({today}) from the "
+                    f"published analyst database: build {done.build_dir.name}."
+                )
+            else:
+                print(nothing_new(settings, state, current.landing_files))
+                print("Nothing was published again.")
+            print(f"({time.monotonic() - started:.1f} s)")
+            return 0
+        refresh_state.forget_state(settings.warehouse)
+        code = _refresh()
+        if code == 0:
+            refresh_state.write_state(
+                settings.warehouse,
+                refresh_state.LastRefresh(
+                    current.digest,
+                    dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+                    today,
+                ),
+            )
+        return code
     finally:
         refresh_lock.release(lock)
 

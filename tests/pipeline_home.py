@@ -33,9 +33,9 @@ class Home:
             "EMPATHY_SALT": "",  # each home generates its own secret salt (warehouse/.salt)
         }
 
-    def run(self, module: str) -> subprocess.CompletedProcess:
+    def run(self, module: str, *args: str) -> subprocess.CompletedProcess:
         proc = subprocess.run(
-            [sys.executable, "-m", module],
+            [sys.executable, "-m", module, *args],
             env=self.env,
             cwd=ROOT,
             capture_output=True,
@@ -45,8 +45,8 @@ class Home:
         (self.root / f"{module.rsplit('.', 1)[-1]}.log").write_text(proc.stdout + proc.stderr)
         return proc
 
-    def refresh(self, expect: int = 0) -> subprocess.CompletedProcess:
-        proc = self.run("dagster_project.run")
+    def refresh(self, expect: int = 0, force: bool = False) -> subprocess.CompletedProcess:
+        proc = self.run("dagster_project.run", *(["--force"] if force else []))
         assert proc.returncode == expect, proc.stdout[-4000:] + proc.stderr[-4000:]
         return proc
 

@@ -5,6 +5,7 @@ import dagster as dg
 from dagster_project.contracts import load_contracts
 from dagster_project.publish.checks import check_results_of_run, record_check_results
 from dagster_project.publish.publisher import publish
+from dagster_project.refresh_state import forget_state
 from dagster_project.resources import DuckDBWarehouse
 from dagster_project.settings import Settings
 from dagster_project.transform.dbt_cli import cached_docs
@@ -42,6 +43,7 @@ def build_publish_asset(settings: Settings, upstream: list[dg.AssetKey]) -> dg.A
         context.log.info(
             f"{len(results)} check results of this run recorded in quality.check_results"
         )
+        forget_state(settings.warehouse)  # whoever launched it, the next refresh looks again
         docs = cached_docs(settings.warehouse, settings.warehouse.parent / ".dbt-docs")
         done = publish(
             warehouse=settings.warehouse,

@@ -195,3 +195,32 @@ def publish(
             shutil.rmtree(partial, ignore_errors=True)
     prune_builds(builds, final, keep)
     return Published(analytics=analytics, site=site, build_dir=final, summary=summary)
+
+
+def rebuild_site(
+    analytics: Path,
+    site: Path,
+    builds: Path,
+    keep: int = 2,
+    currency: str = "£",
+    share_group: str | None = None,
+) -> Published:
+    """Build the pages again from the published analyst copy (nothing else changes: a later
+    day with no new data), keep the live site's dbt docs, and swap the new build in."""
+    build_id = dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%S") + "-" + uuid.uuid4().hex[:6]
+    partial = builds / f".{build_id}.partial"
+    docs = site / "docs" / "index.html"
+    try:
+        summary = build_site(analytics, partial, currency=currency)
+        if docs.is_file():
+            (partial / "docs").mkdir()
+            shutil.copyfile(docs, partial / "docs" / "index.html")
+        share_tree(partial, share_group)
+        final = builds / build_id
+        partial.rename(final)
+        swap_symlink(site, final)
+    finally:
+        if partial.exists():
+            shutil.rmtree(partial, ignore_errors=True)
+    prune_builds(builds, final, keep)
+    return Published(analytics=analytics, site=site, build_dir=final, summary=summary)

@@ -1,6 +1,7 @@
 """The whole flow on a small demo business, run through Dagster as `make run` runs it."""
 
 import hashlib
+import json
 import os
 
 import duckdb
@@ -105,13 +106,54 @@ def test_a_second_run_loads_no_file_and_leaves_every_mart_identical(home):
     docs_written = docs.stat().st_mtime_ns
     gen = home.run("dagster_project.demo.generator")
     assert "0 files written" in gen.stdout
-    home.refresh()
+    # forced: the whole refresh runs although nothing changed, and changes nothing
+    home.refresh(force=True)
     assert home.query("SELECT count(*), max(batch_id) FROM raw.ingest_ledger") == before_ledger
     assert home.query("SELECT run_id FROM models.clv_model_runs ORDER BY run_seq") == before_runs
     assert home.mart_fingerprints() == before
     # the dbt project did not change: its docs page was reused, not generated again
     assert docs.stat().st_mtime_ns == docs_written
     assert (home.site / "docs" / "index.html").read_bytes() == docs.read_bytes()
+
+
+def _published(home) -> tuple:
+    return (home.site.resolve(), home.analytics.stat().st_ino, home.analytics.stat().st_mtime_ns)
+
+
+def test_a_refresh_with_nothing_new_publishes_nothing_and_a_new_day_rebuilds_only_the_pages(
+    home,
+):
+    state_path = home.warehouse.parent / f".{home.warehouse.name}.refresh-state.json"
+    home.refresh()  # whatever ran before, this one leaves a published state
+    published = _published(home)
+    runs = home.query("SELECT count(*) FROM raw.ingest_ledger")
+
+    same_day = home.refresh()
+    assert "Nothing new since the refresh of" in same_day.stdout
+    assert "Nothing was published again." in same_day.stdout
+    assert _published(home) == published  # the same site build and the same analyst file
+
+    # the next day: the pages are built again (they speak of today), the database is not
+    state = json.loads(state_path.read_text())
+    state_path.write_text(json.dumps(state | {"built_on": "2000-01-01"}))
+    next_day = home.refresh()
+    assert "built again for today" in next_day.stdout
+    site, ino, mtime = _published(home)
+    assert site != published[0] and (site / "index.html").is_file()
+    assert (ino, mtime) == published[1:]
+    assert (site / "docs" / "index.html").read_bytes() == (
+        published[0] / "docs" / "index.html"
+    ).read_bytes()
+    assert json.loads(state_path.read_text())["built_on"] != "2000-01-01"
+    assert home.query("SELECT count(*) FROM raw.ingest_ledger") == runs
+
+    # a landing file touched (same content): the refresh runs again, and loads nothing
+    some_file = sorted(home.landing.glob("nps_responses/*.csv"))[0]
+    os.utime(some_file, ns=(some_file.stat().st_atime_ns, some_file.stat().st_mtime_ns + 10**9))
+    touched = home.refresh()
+    assert "Nothing new" not in touched.stdout and "Owner's report:" in touched.stdout
+    assert home.site.resolve() != site
+    assert home.query("SELECT count(*) FROM raw.ingest_ledger") == runs
 
 
 def test_bad_files_are_reported_while_good_ones_load_and_corrections_supersede(home):

@@ -1,0 +1,157 @@
+"""What the last published refresh was built from, so that a refresh with nothing new costs
+seconds, not a rebuild.
+
+A refresh depends on three things: the landing files, the configuration (contracts, vendor
+formats, business profile, themes and lexicon, the dbt project, the code and its locked
+packages) and the settings (every ``EMPATHY_*`` variable as resolved, the hashing salt). Their
+fingerprint is one SHA-256 digest. The landing files are fingerprinted by their metadata (path,
+type, size, modification time in nanoseconds, inode), read with ``lstat`` and never followed:
+any new, changed, renamed, removed or replaced file changes it. Ingestion still hashes every
+file's content to decide what to load; this is only the question "is there anything new?".
+
+After a successful publish the digest is written to ``.<warehouse>.refresh-state.json``
+beside the warehouse (private to the service user, like the salt). A later refresh whose
+digest matches, with the analyst copy and the site still there, loads and rebuilds nothing:
+
+- on the same day it publishes nothing and says so;
+- on a later day it rebuilds only the report's pages from the published analyst copy, because
+  the pages speak of today (how old the data is, the month so far, days waiting).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import os
+import stat
+from dataclasses import dataclass
+from pathlib import Path
+
+from dagster_project.settings import PROJECT_ROOT, Settings
+
+# configuration and code a refresh reads, besides the landing files and the settings
+CODE_FOLDERS = ("dagster_project", "reports")
+CODE_SUFFIXES = {".py", ".j2", ".css", ".html", ".sql", ".yml", ".yaml", ".csv", ".json"}
+LOCK_FILES = ("pyproject.toml", "uv.lock")
+
+
+@dataclass(frozen=True)
+class Fingerprint:
+    digest: str
+    landing_files: int
+
+
+def state_file(warehouse: Path) -> Path:
+    return warehouse.parent / f".{warehouse.name}.refresh-state.json"
+
+
+def _landing_entries(landing: Path) -> list[str]:
+    """One line per entry under ``landing`` (regular files, symlinks, anything else), from
+    ``lstat``: a symlink is described, never followed."""
+    out: list[str] = []
+    if not landing.is_dir():
+        return out
+    for dirpath, dirnames, filenames in os.walk(landing, followlinks=False):
+        dirnames.sort()
+        for name in sorted(filenames) + [d for d in dirnames if Path(dirpath, d).is_symlink()]:
+            path = Path(dirpath) / name
+            try:
+                st = path.lstat()
+            except OSError:
+                continue
+            rel = path.relative_to(landing).as_posix()
+            kind = "l" if stat.S_ISLNK(st.st_mode) else "f" if stat.S_ISREG(st.st_mode) else "o"
+            target = os.readlink(path) if kind == "l" else ""
+            out.append(f"{kind}\t{rel}\t{st.st_size}\t{st.st_mtime_ns}\t{st.st_ino}\t{target}")
+    return out
+
+
+def _tree_files(root: Path, suffixes: set[str] | None = None) -> list[Path]:
+    if root.is_file():
+        return [root]
+    if not root.is_dir():
+        return []
+    return sorted(
+        p
+        for p in root.rglob("*")
+        if p.is_file()
+        and (suffixes is None or p.suffix in suffixes)
+        and "__pycache__" not in p.parts
+        and not p.name.startswith(".")
+        and "target" not in p.relative_to(root).parts[:1]
+    )
+
+
+def config_files(settings: Settings) -> list[Path]:
+    """Every file whose content shapes a refresh's result, other than the landing files."""
+    files: list[Path] = []
+    for folder in (settings.contracts_dir, settings.dbt_project_dir):
+        files += _tree_files(folder, None if folder == settings.contracts_dir else CODE_SUFFIXES)
+    for path in (settings.profile.path, settings.themes_file, settings.sentiment_lexicon_file):
+        if path is not None:
+            files += _tree_files(Path(path))
+    for folder in CODE_FOLDERS:
+        files += _tree_files(PROJECT_ROOT / folder, CODE_SUFFIXES)
+    files += [PROJECT_ROOT / f for f in LOCK_FILES if (PROJECT_ROOT / f).exists()]
+    return files
+
+
+def fingerprint(settings: Settings) -> Fingerprint:
+    h = hashlib.sha256()
+    entries = _landing_entries(settings.landing)
+    for line in entries:
+        h.update(line.encode("utf-8", "surrogateescape") + b"\n")
+    for path in config_files(settings):
+        h.update(f"{path}\n".encode("utf-8", "surrogateescape"))
+        h.update(hashlib.sha256(path.read_bytes()).digest())
+    # the settings as resolved (paths, thresholds, profile) and the salt, never stored in clear
+    h.update(repr(settings).encode())
+    h.update(hashlib.sha256(settings.salt.encode()).digest())
+    h.update(
+        repr(sorted((k, v) for k, v in os.environ.items() if k.startswith("EMPATHY_"))).encode()
+    )
+    return Fingerprint(h.hexdigest(), sum(1 for e in entries if e.startswith("f\t")))
+
+
+@dataclass(frozen=True)
+class LastRefresh:
+    digest: str
+    refreshed_at: str  # ISO time of the last full refresh that published
+    built_on: str  # ISO date the published pages were built on
+
+
+def read_state(warehouse: Path) -> LastRefresh | None:
+    try:
+        data = json.loads(state_file(warehouse).read_text())
+        return LastRefresh(data["digest"], data["refreshed_at"], data["built_on"])
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+
+
+def write_state(warehouse: Path, state: LastRefresh) -> None:
+    path = state_file(warehouse)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(path.name + ".tmp")
+    tmp.write_text(json.dumps(state.__dict__, indent=2) + "\n")
+    os.replace(tmp, path)
+
+
+def forget_state(warehouse: Path) -> None:
+    """A refresh that did not publish: the next one must not be skipped."""
+    state_file(warehouse).unlink(missing_ok=True)
+
+
+def unchanged_since(settings: Settings, current: Fingerprint, state: LastRefresh | None) -> bool:
+    """Nothing new since the last published refresh, and what it published is still there."""
+    return (
+        state is not None
+        and state.digest == current.digest
+        and not settings.full_refresh
+        and settings.analytics.is_file()
+        and (settings.site / "index.html").is_file()
+    )
+
+
+def today() -> dt.date:
+    return dt.datetime.now(dt.UTC).date()

@@ -1,0 +1,102 @@
+"""What makes a refresh "nothing new": every landing file, configuration file and setting."""
+
+import os
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+
+from dagster_project import refresh_state
+from dagster_project.settings import load_settings
+
+
+@pytest.fixture
+def settings(tmp_path, monkeypatch):
+    for var in [v for v in os.environ if v.startswith("EMPATHY_")]:
+        monkeypatch.delenv(var)
+    monkeypatch.setenv("EMPATHY_HOME", str(tmp_path))
+    monkeypatch.setenv("EMPATHY_SALT", "a-test-salt")
+    contracts = tmp_path / "contracts"
+    contracts.mkdir()
+    (contracts / "nps_responses.yaml").write_text("kind: DataContract\n")
+    monkeypatch.setenv("EMPATHY_CONTRACTS", str(contracts))
+    landing = tmp_path / "landing" / "nps_responses"
+    landing.mkdir(parents=True)
+    (landing / "nps_2026-01.csv").write_text("response_id,score\n1,9\n")
+    return load_settings()
+
+
+def digest(settings) -> str:
+    return refresh_state.fingerprint(settings).digest
+
+
+def test_the_fingerprint_is_stable_and_counts_the_landing_files(settings):
+    first = refresh_state.fingerprint(settings)
+    assert first == refresh_state.fingerprint(settings)
+    assert first.landing_files == 1
+
+
+def test_a_new_changed_renamed_or_removed_landing_file_changes_it(settings):
+    base = digest(settings)
+    folder = settings.landing / "nps_responses"
+    new = folder / "nps_2026-02.csv"
+    new.write_text("response_id,score\n2,3\n")
+    with_new = digest(settings)
+    assert with_new != base
+    new.write_text("response_id,score\n2,4\n")  # same size, new content and time
+    os.utime(new, ns=(new.stat().st_atime_ns, new.stat().st_mtime_ns + 1))
+    assert digest(settings) not in (base, with_new)
+    new.rename(folder / "nps_2026-03.csv")
+    renamed = digest(settings)
+    assert renamed not in (base, with_new)
+    (folder / "nps_2026-03.csv").unlink()
+    assert digest(settings) == base
+
+
+def test_a_symlink_is_described_not_followed(settings, tmp_path):
+    outside = tmp_path / "outside.csv"
+    outside.write_text("secret\n")
+    base = digest(settings)
+    link = settings.landing / "nps_responses" / "link.csv"
+    link.symlink_to(outside)
+    linked = digest(settings)
+    assert linked != base
+    outside.write_text("secret, changed and longer\n")  # the target is never read
+    assert digest(settings) == linked
+    assert refresh_state.fingerprint(settings).landing_files == 1  # the link is no file
+
+
+def test_a_setting_a_contract_or_the_salt_changes_it(settings, monkeypatch):
+    base = digest(settings)
+    assert digest(replace(settings, clv={"EMPATHY_NPS_MIN_N": "31"})) != base
+    assert digest(replace(settings, timezone="America/New_York")) != base
+    (settings.contracts_dir / "nps_responses.yaml").write_text("kind: DataContract\n# v2\n")
+    edited = digest(settings)
+    assert edited != base
+    monkeypatch.setenv("EMPATHY_SALT", "another-salt")
+    assert digest(settings) != edited
+
+
+def test_the_state_holds_no_secret_and_a_refresh_is_skipped_only_when_published(settings):
+    current = refresh_state.fingerprint(settings)
+    state = refresh_state.LastRefresh(current.digest, "2026-12-01T06:00:00+00:00", "2026-12-01")
+    refresh_state.write_state(settings.warehouse, state)
+    text = refresh_state.state_file(settings.warehouse).read_text()
+    assert "a-test-salt" not in text
+    assert refresh_state.read_state(settings.warehouse) == state
+    # nothing published yet: the refresh must run
+    assert not refresh_state.unchanged_since(settings, current, state)
+    settings.analytics.write_bytes(b"db")
+    (settings.site).mkdir()
+    (settings.site / "index.html").write_text("<html>")
+    assert refresh_state.unchanged_since(settings, current, state)
+    assert not refresh_state.unchanged_since(replace(settings, full_refresh=True), current, state)
+    refresh_state.forget_state(settings.warehouse)
+    assert refresh_state.read_state(settings.warehouse) is None
+    assert not refresh_state.unchanged_since(settings, current, None)
+
+
+def test_code_and_configuration_files_are_part_of_it(settings):
+    files = {Path(f).name for f in refresh_state.config_files(settings)}
+    assert {"run.py", "uv.lock", "dbt_project.yml", "nps_responses.yaml"} <= files
+    assert "manifest.json" not in files  # dbt's own output is not configuration
