@@ -1,6 +1,7 @@
 """Dagster assets of the ingest stage: one per contract, plus the ledger reconciliation."""
 
 import time
+from pathlib import Path
 
 import dagster as dg
 
@@ -113,7 +114,7 @@ CREATE TABLE IF NOT EXISTS quality.gx_validated_batches (
     validated_at TIMESTAMP NOT NULL
 )
 """
-GX_CHUNK_ROWS = 2_000_000  # rows validated at once (bounds the memory of the pandas route)
+GX_CHUNK_ROWS = 2_000_000  # rows validated at once by the pandas route (bounds its memory)
 
 
 def unvalidated_batches(con, contract: Contract) -> list[tuple[int, int]]:
@@ -129,18 +130,6 @@ def unvalidated_batches(con, contract: Contract) -> list[tuple[int, int]]:
     ).fetchall()
 
 
-def chunks(batches: list[tuple[int, int]], limit: int) -> list[list[int]]:
-    out: list[list[int]] = []
-    rows = 0
-    for batch, n in batches:
-        if not out or rows + n > limit:
-            out.append([])
-            rows = 0
-        out[-1].append(batch)
-        rows += n
-    return out
-
-
 def build_gx_check(contract: Contract) -> dg.AssetChecksDefinition:
     @dg.asset_check(
         asset=raw_key(contract),
@@ -153,38 +142,42 @@ def build_gx_check(contract: Contract) -> dg.AssetChecksDefinition:
     def _check(
         context: dg.AssetCheckExecutionContext, warehouse: DuckDBWarehouse
     ) -> dg.AssetCheckResult:
-        columns = ", ".join(f'"{c}"' for c in contract.column_names)
-        failed: list[str] = []
-        rows = evaluated = 0
         with warehouse.connect() as con:
             con.execute(GX_VALIDATED_DDL)
             batches = unvalidated_batches(con, contract)
-            if batches:  # Great Expectations takes seconds to import: only when needed
-                from dagster_project.quality.gx_suite import validate_dataframe
-            for group in chunks(batches, GX_CHUNK_ROWS):
-                df = (
-                    con.sql(
-                        f'SELECT {columns} FROM raw."{contract.name}" '
-                        f"WHERE _batch_id IN ({', '.join(map(str, group))})"
+        outcome = None
+        if batches:  # Great Expectations takes seconds to import: only when needed
+            from dagster_project.quality.gx_suite import batch_query, validate_batches
+
+            def read_pandas(group: list[int]):
+                with warehouse.connect(read_only=True) as con:
+                    return con.sql(batch_query(contract, group)).pl().to_pandas()
+
+            started = time.monotonic()
+            # the suite reads the file itself (read-only): no connection of ours is open
+            outcome = validate_batches(
+                contract,
+                Path(warehouse.path),
+                batches,
+                read_pandas,
+                GX_CHUNK_ROWS,
+                config={"threads": warehouse.threads, "memory_limit": warehouse.memory_limit},
+                warn=context.log.warning,
+            )
+            seconds = time.monotonic() - started
+            context.log.info(
+                f"{contract.name}: GX suite ({outcome.route} route) on {outcome.rows:,} new rows "
+                f"of {len(batches)} batch(es) in {seconds:.1f} s "
+                f"({outcome.rows / max(seconds, 1e-9):,.0f} rows/s)"
+            )
+            if not outcome.failed:
+                with warehouse.connect() as con:
+                    con.executemany(
+                        "INSERT INTO quality.gx_validated_batches VALUES (?, ?, ?, now())",
+                        [[contract.name, b, n] for b, n in batches],
                     )
-                    .pl()
-                    .to_pandas()
-                )
-                started = time.monotonic()
-                outcome = validate_dataframe(contract, df)
-                context.log.info(
-                    f"{contract.name}: GX suite on {outcome.rows:,} new rows of "
-                    f"{len(group)} batch(es) in {time.monotonic() - started:.1f} s "
-                    f"({outcome.rows / max(time.monotonic() - started, 1e-9):,.0f} rows/s)"
-                )
-                rows += outcome.rows
-                evaluated = max(evaluated, outcome.evaluated)
-                failed += [f for f in outcome.failed if f not in failed]
-            if not failed and batches:
-                con.executemany(
-                    "INSERT INTO quality.gx_validated_batches VALUES (?, ?, ?, now())",
-                    [[contract.name, b, n] for b, n in batches],
-                )
+        failed = outcome.failed if outcome else []
+        rows = outcome.rows if outcome else 0
         return dg.AssetCheckResult(
             passed=not failed,
             severity=dg.AssetCheckSeverity.ERROR,
@@ -193,8 +186,9 @@ def build_gx_check(contract: Contract) -> dg.AssetChecksDefinition:
             metadata={
                 "rows_validated": rows,
                 "batches_validated": len(batches),
-                "expectations": evaluated,
+                "expectations": outcome.evaluated if outcome else 0,
                 "failed": len(failed),
+                "route": outcome.route if outcome else "none",
             },
         )
 
