@@ -4,7 +4,6 @@ import hashlib
 import os
 
 import dagster as dg
-from dagster_dbt import DbtCliResource
 
 from dagster_project.contracts import load_contracts
 from dagster_project.ingest.assets import (
@@ -17,15 +16,15 @@ from dagster_project.ingest.assets import (
 from dagster_project.ingest.formats import load_formats
 from dagster_project.kpis.assets import clv_model_runs, engagement_correlations, text_analysis
 from dagster_project.publish.assets import build_publish_asset
-from dagster_project.resources import DuckDBWarehouse
+from dagster_project.resources import DbtCli, DuckDBWarehouse
 from dagster_project.settings import load_settings
 from dagster_project.transform.dbt_assets import (
-    DBT_EXECUTABLE,
     dbt_models,
     dbt_project,
     dbt_scored_models,
     mart_keys,
 )
+from dagster_project.transform.dbt_cli import DBT_EXECUTABLE
 
 settings = load_settings()
 settings.export_env()
@@ -101,7 +100,7 @@ defs = dg.Definitions(
             threads=settings.duckdb_threads,
             memory_limit=settings.duckdb_memory_limit,
         ),
-        "dbt": DbtCliResource(
+        "dbt": DbtCli(
             project_dir=dbt_project,
             dbt_executable=DBT_EXECUTABLE,
         ),

@@ -151,6 +151,11 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _refresh() -> int:
+    from dagster_project.transform.dbt_cli import ensure_manifest
+
+    started = time.monotonic()
+    if ensure_manifest(load_settings().dbt_project_dir):  # the assets are built from it
+        print(f"dbt project parsed ({time.monotonic() - started:.1f} s)", file=sys.stderr)
     import dagster as dg
 
     from dagster_project.definitions import defs, refresh_job, settings

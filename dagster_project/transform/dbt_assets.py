@@ -1,10 +1,6 @@
 """dbt models, seeds and tests as Dagster assets and asset checks (dagster-dbt)."""
 
-import shutil
-import subprocess
-import sys
 from collections.abc import Mapping
-from pathlib import Path
 from typing import Any
 
 import dagster as dg
@@ -20,7 +16,6 @@ from dagster_project.faults import pause_point
 from dagster_project.kpis.duckdb_functions import install_salt, salt_changed
 from dagster_project.resources import DuckDBWarehouse
 from dagster_project.settings import load_settings
-from dagster_project.transform.dbt_cli import project_files
 
 settings = load_settings()
 settings.export_env()
@@ -30,29 +25,10 @@ dbt_project = DbtProject(
 )
 
 
-def _manifest_is_stale() -> bool:
-    """No manifest yet (a fresh clone), or a dbt file changed after it was written."""
-    manifest = dbt_project.manifest_path
-    if not manifest.exists():
-        return True
-    built = manifest.stat().st_mtime
-    return any(f.stat().st_mtime > built for f in project_files(settings.dbt_project_dir))
-
-
-DBT_EXECUTABLE = shutil.which("dbt") or str(Path(sys.executable).parent / "dbt")
-
-if _manifest_is_stale():  # `dbt parse` writes target/manifest.json, which the assets are built from
-    subprocess.run(
-        [
-            DBT_EXECUTABLE,
-            "parse",
-            "--quiet",
-            "--profiles-dir",
-            str(settings.dbt_project_dir),
-            "--project-dir",
-            str(settings.dbt_project_dir),
-        ],
-        check=True,
+if not dbt_project.manifest_path.exists():  # never parsed here: importing stays cheap
+    raise RuntimeError(
+        f"{dbt_project.manifest_path} is missing: run `make manifest` (dbt parse) first; "
+        "`make run`, `make dev` and `python -m dagster_project.run` do it for you."
     )
 
 STAGE_OF_FOLDER = {"staging": "staging", "intermediate": "marts", "marts": "marts"}
@@ -87,9 +63,11 @@ translator = EmpathyTranslator(
 
 def build_args(full_refresh: bool | None = None) -> list[str]:
     """``dbt build``; with EMPATHY_FULL_REFRESH=1 the incremental models are rebuilt from all
-    raw rows (after a change to their SQL)."""
+    raw rows (after a change to their SQL). The unit tests of the KPI logic run on their
+    hand-made inputs, not on the business's data: they run in ``make test``
+    (tests/e2e/test_pipeline.py), not in every refresh."""
     full = settings.full_refresh if full_refresh is None else full_refresh
-    return ["build", *(["--full-refresh"] if full else [])]
+    return ["build", "--exclude-resource-type", "unit_test", *(["--full-refresh"] if full else [])]
 
 
 # Models downstream of the Python model fits run in a second dbt invocation, after the fits.

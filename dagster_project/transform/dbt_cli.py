@@ -1,6 +1,7 @@
 """Run dbt commands of the project against a given DuckDB file (tests, benchmarks, publishing)."""
 
 import hashlib
+import json
 import os
 import shutil
 import subprocess
@@ -11,13 +12,17 @@ from pathlib import Path
 
 from dagster_project.settings import PROJECT_ROOT
 
+# the dbt of this environment (the project's .venv), for Dagster and every command here
+DBT_EXECUTABLE = str(Path(sys.executable).parent / "dbt")
+if not Path(DBT_EXECUTABLE).exists():
+    DBT_EXECUTABLE = shutil.which("dbt") or DBT_EXECUTABLE
+
 
 def _dbt(warehouse: Path, *args: str) -> None:
     """``dbt <args>`` in the project, with EMPATHY_WAREHOUSE pointing at ``warehouse``."""
     env = {**os.environ, "EMPATHY_WAREHOUSE": str(warehouse)}
-    dbt = Path(sys.executable).parent / "dbt"
     proc = subprocess.run(
-        [str(dbt), *args, "--quiet", "--profiles-dir", ".", "--project-dir", "."],
+        [DBT_EXECUTABLE, *args, "--quiet", "--profiles-dir", ".", "--project-dir", "."],
         cwd=PROJECT_ROOT / "dbt",
         env=env,
         capture_output=True,
@@ -26,6 +31,13 @@ def _dbt(warehouse: Path, *args: str) -> None:
     )
     if proc.returncode:
         raise RuntimeError(f"dbt {' '.join(args)} failed:\n{proc.stdout[-3000:]}")
+
+
+def run_unit_tests(warehouse: Path, target: Path) -> list[dict]:
+    """``dbt test --select test_type:unit`` against ``warehouse`` (whose tables give the
+    unit tests' input columns); the results, one per unit test."""
+    _dbt(warehouse, "test", "--select", "test_type:unit", "--target-path", str(target))
+    return json.loads((target / "run_results.json").read_text())["results"]
 
 
 def run_dbt_models(warehouse: Path, select: str, target: Path, dbt_vars: str = "{}") -> None:
@@ -38,6 +50,36 @@ def generate_docs(warehouse: Path, target: Path) -> Path:
     every model, column description, test and the lineage (opens offline, from file://)."""
     _dbt(warehouse, "docs", "generate", "--static", "--target-path", str(target))
     return target / "static_index.html"
+
+
+def manifest_is_stale(dbt_dir: Path) -> bool:
+    """No manifest yet (a fresh clone), or a dbt file changed after it was written."""
+    manifest = dbt_dir / "target" / "manifest.json"
+    if not manifest.exists():
+        return True
+    built = manifest.stat().st_mtime
+    return any(f.stat().st_mtime > built for f in project_files(dbt_dir))
+
+
+def ensure_manifest(dbt_dir: Path) -> bool:
+    """``dbt parse`` when the manifest the Dagster assets are built from is missing or older
+    than a dbt file (True when it parsed). Called before the definitions are imported, never
+    by importing them."""
+    if not manifest_is_stale(dbt_dir):
+        return False
+    subprocess.run(
+        [
+            DBT_EXECUTABLE,
+            "parse",
+            "--quiet",
+            "--profiles-dir",
+            str(dbt_dir),
+            "--project-dir",
+            str(dbt_dir),
+        ],
+        check=True,
+    )
+    return True
 
 
 def project_files(dbt_dir: Path) -> list[Path]:

@@ -156,6 +156,20 @@ def test_a_refresh_with_nothing_new_publishes_nothing_and_a_new_day_rebuilds_onl
     assert home.query("SELECT count(*) FROM raw.ingest_ledger") == runs
 
 
+def test_the_dbt_unit_tests_of_the_kpi_logic_pass(home, tmp_path):
+    """The refresh leaves the unit tests out (hand-made inputs, not the business's data):
+    they run here, against a copy of a built warehouse that gives their input columns."""
+    from dagster_project.transform.dbt_cli import run_unit_tests
+
+    copy = tmp_path / "warehouse.duckdb"
+    copy.write_bytes(home.warehouse.read_bytes())
+    results = run_unit_tests(copy, tmp_path / "target")
+    assert len(results) >= 11
+    assert {r["status"] for r in results} == {"pass"}
+    names = {r["unique_id"].rsplit(".", 1)[1] for r in results}
+    assert "kpi_store_monthly_sales_nets_refunds_and_counts_customers_once" in names
+
+
 def test_bad_files_are_reported_while_good_ones_load_and_corrections_supersede(home):
     folder = home.landing / "nps_responses"
     first = sorted(folder.glob("*.csv"))[0]
