@@ -11,7 +11,8 @@ file's content to decide what to load; this is only the question "is there anyth
 
 After a successful publish the digest is written to ``.<warehouse>.refresh-state.json``
 beside the warehouse (private to the service user, like the salt). A later refresh whose
-digest matches, with the analyst copy and the site still there, loads and rebuilds nothing:
+digest matches, with the analyst copy and the site still there and the warehouse file as that
+refresh left it, loads and rebuilds nothing:
 
 - on the same day it publishes nothing and says so;
 - on a later day it rebuilds only the report's pages from the published analyst copy, because
@@ -114,17 +115,34 @@ def fingerprint(settings: Settings) -> Fingerprint:
     return Fingerprint(h.hexdigest(), sum(1 for e in entries if e.startswith("f\t")))
 
 
+def warehouse_identity(warehouse: Path) -> list[int]:
+    """Size and modification time of the warehouse and its write-ahead log: anything that
+    wrote into the warehouse after the last publish (a run from the Dagster UI that stopped
+    half-way, a hand-made change) makes the next refresh run."""
+    out: list[int] = []
+    for path in (warehouse, warehouse.with_name(warehouse.name + ".wal")):
+        try:
+            st = path.stat()
+            out += [st.st_size, st.st_mtime_ns]
+        except FileNotFoundError:
+            out += [-1, -1]
+    return out
+
+
 @dataclass(frozen=True)
 class LastRefresh:
     digest: str
     refreshed_at: str  # ISO time of the last full refresh that published
     built_on: str  # ISO date the published pages were built on
+    warehouse: list[int]  # warehouse_identity() when it published
 
 
 def read_state(warehouse: Path) -> LastRefresh | None:
     try:
         data = json.loads(state_file(warehouse).read_text())
-        return LastRefresh(data["digest"], data["refreshed_at"], data["built_on"])
+        return LastRefresh(
+            data["digest"], data["refreshed_at"], data["built_on"], list(data["warehouse"])
+        )
     except (OSError, ValueError, KeyError, TypeError):
         return None
 
@@ -147,6 +165,7 @@ def unchanged_since(settings: Settings, current: Fingerprint, state: LastRefresh
     return (
         state is not None
         and state.digest == current.digest
+        and state.warehouse == warehouse_identity(settings.warehouse)
         and not settings.full_refresh
         and settings.analytics.is_file()
         and (settings.site / "index.html").is_file()

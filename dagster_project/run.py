@@ -122,7 +122,9 @@ def main(argv: list[str] | None = None) -> int:
                 )
                 refresh_state.write_state(
                     settings.warehouse,
-                    refresh_state.LastRefresh(state.digest, state.refreshed_at, today),
+                    refresh_state.LastRefresh(
+                        state.digest, state.refreshed_at, today, state.warehouse
+                    ),
                 )
                 print(nothing_new(settings, state, current.landing_files))
                 print(
@@ -143,6 +145,7 @@ def main(argv: list[str] | None = None) -> int:
                     current.digest,
                     dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
                     today,
+                    refresh_state.warehouse_identity(settings.warehouse),
                 ),
             )
         return code

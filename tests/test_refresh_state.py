@@ -79,7 +79,12 @@ def test_a_setting_a_contract_or_the_salt_changes_it(settings, monkeypatch):
 
 def test_the_state_holds_no_secret_and_a_refresh_is_skipped_only_when_published(settings):
     current = refresh_state.fingerprint(settings)
-    state = refresh_state.LastRefresh(current.digest, "2026-12-01T06:00:00+00:00", "2026-12-01")
+    state = refresh_state.LastRefresh(
+        current.digest,
+        "2026-12-01T06:00:00+00:00",
+        "2026-12-01",
+        refresh_state.warehouse_identity(settings.warehouse),
+    )
     refresh_state.write_state(settings.warehouse, state)
     text = refresh_state.state_file(settings.warehouse).read_text()
     assert "a-test-salt" not in text
@@ -91,6 +96,11 @@ def test_the_state_holds_no_secret_and_a_refresh_is_skipped_only_when_published(
     (settings.site / "index.html").write_text("<html>")
     assert refresh_state.unchanged_since(settings, current, state)
     assert not refresh_state.unchanged_since(replace(settings, full_refresh=True), current, state)
+    # something wrote into the warehouse after that publish: the refresh must run
+    settings.warehouse.write_bytes(b"changed by hand")
+    assert not refresh_state.unchanged_since(settings, current, state)
+    state = replace(state, warehouse=refresh_state.warehouse_identity(settings.warehouse))
+    assert refresh_state.unchanged_since(settings, current, state)
     refresh_state.forget_state(settings.warehouse)
     assert refresh_state.read_state(settings.warehouse) is None
     assert not refresh_state.unchanged_since(settings, current, None)

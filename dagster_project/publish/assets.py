@@ -60,6 +60,15 @@ def build_publish_asset(settings: Settings, upstream: list[dg.AssetKey]) -> dg.A
             include_personal=settings.analytics_personal_data,
             share_group=settings.share_group,
         )
+        context.log.info(
+            "analyst copy: "
+            + (
+                "written whole"
+                if done.copy is None
+                else "previous copy updated, "
+                + ", ".join(f"{v:,} {k.replace('_', ' ')}" for k, v in done.copy.items())
+            )
+        )
         context.log.info(f"report: {done.site}/index.html; analyst database: {done.analytics}")
         yield dg.MaterializeResult(
             asset_key=ANALYTICS_KEY,

@@ -2,7 +2,11 @@
 the new complete one, never a mix or a half-written file.
 
 1. The warehouse (closed, checkpointed) is copied, in a storage format older DuckDB clients
-   read, to a temporary file beside the analyst copy.
+   read, to a temporary file beside the analyst copy. When the previous analyst copy was
+   written by this code with the same publishing settings, that file is copied instead and
+   only what changed is written into it (:func:`update_analyst_copy`): new raw batches
+   appended, changed tables replaced, views recreated. Its free pages then hold only data of
+   earlier analyst copies, never a personal value or the salt.
 2. The site is built from that copy into a new folder under ``.site-builds/``.
 3. ``os.replace`` swaps the analyst copy in, then a new ``site`` symlink replaces the old one
    (``rename(2)`` is atomic on POSIX). Older builds are pruned, the live one never.
@@ -11,6 +15,8 @@ the new complete one, never a mix or a half-written file.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
+import json
 import os
 import shutil
 import uuid
@@ -29,6 +35,7 @@ class Published:
     site: Path
     build_dir: Path
     summary: SiteSummary
+    copy: dict[str, int] | None = None  # what an incremental analyst copy wrote (None: whole)
 
 
 def checkpoint(warehouse: Path) -> None:
@@ -81,20 +88,7 @@ def write_analyst_copy(
         for schema, table in tables:
             if schema in PRIVATE_SCHEMAS:
                 continue
-            columns = [
-                c
-                for (c,) in con.execute(
-                    "SELECT column_name FROM duckdb_columns() WHERE database_name = 'source_db' "
-                    "AND schema_name = ? AND table_name = ? ORDER BY column_index",
-                    [schema, table],
-                ).fetchall()
-            ]
-            masked = set()
-            if schema == "raw" and not include_personal:
-                masked = set(personal.get(table, []))
-                if table.endswith("__rejected"):
-                    masked |= {"_raw_record"} | set(personal.get(table[: -len("__rejected")], []))
-            select = ", ".join(f"NULL AS {_q(c)}" if c in masked else _q(c) for c in columns)
+            _, select = _masked_select(con, schema, table, personal, include_personal)
             con.execute(
                 f"INSERT INTO analyst_db.{_q(schema)}.{_q(table)} "
                 f"SELECT {select} FROM source_db.{_q(schema)}.{_q(table)}"
@@ -112,6 +106,209 @@ def write_analyst_copy(
             )
     finally:
         con.close()
+
+
+def _masked_select(
+    con: duckdb.DuckDBPyConnection,
+    schema: str,
+    table: str,
+    personal: dict[str, list[str]],
+    include_personal: bool,
+) -> tuple[list[str], str]:
+    """(columns, select list) of a source table as the analyst copy holds it."""
+    columns = [
+        c
+        for (c,) in con.execute(
+            "SELECT column_name FROM duckdb_columns() WHERE database_name = 'source_db' "
+            "AND schema_name = ? AND table_name = ? ORDER BY column_index",
+            [schema, table],
+        ).fetchall()
+    ]
+    masked: set[str] = set()
+    if schema == "raw" and not include_personal:
+        masked = set(personal.get(table, []))
+        if table.endswith("__rejected"):
+            masked |= {"_raw_record"} | set(personal.get(table[: -len("__rejected")], []))
+    return columns, ", ".join(f"NULL AS {_q(c)}" if c in masked else _q(c) for c in columns)
+
+
+def _content(con: duckdb.DuckDBPyConnection, relation: str) -> tuple:
+    """Row count and two order-free digests of every row (equal contents, equal tuple)."""
+    return con.execute(
+        f"SELECT count(*), sum(hash(r)::HUGEINT), bit_xor(hash(r)) FROM ({relation}) r"
+    ).fetchall()[0]
+
+
+def _columns(con: duckdb.DuckDBPyConnection, database: str, schema: str, name: str) -> list:
+    return con.execute(
+        "SELECT column_name, data_type FROM duckdb_columns() WHERE database_name = ? "
+        "AND schema_name = ? AND table_name = ? ORDER BY column_index",
+        [database, schema, name],
+    ).fetchall()
+
+
+def update_analyst_copy(
+    warehouse: Path,
+    target: Path,
+    personal_columns: dict[str, list[str]] | None = None,
+    include_personal: bool = False,
+) -> dict[str, int] | None:
+    """Bring ``target`` (a copy of the previous analyst copy) up to the warehouse, writing only
+    what changed. Raw tables are append-only: the batches the copy lacks are appended. Any
+    other table (and each view that reads the private schema, kept as a table) is compared
+    by row count and content digests and replaced only if it differs; a table whose
+    definition changed is created anew from the warehouse's definition. Views are recreated, schemas and
+    tables the warehouse no longer has are dropped. None (nothing written) when the copy is
+    more than half free pages: the caller writes a compact copy instead."""
+    personal = personal_columns or {}
+    stats = {"tables_unchanged": 0, "tables_appended": 0, "tables_replaced": 0, "rows_written": 0}
+    con = duckdb.connect()
+    try:
+        con.execute(f"ATTACH '{warehouse}' AS source_db (READ_ONLY)")
+        con.execute(f"ATTACH '{target}' AS analyst_db")
+        free, total = con.execute(
+            "SELECT free_blocks, total_blocks FROM pragma_database_size() "
+            "WHERE database_name = 'analyst_db'"
+        ).fetchall()[0]
+        if free * 2 > total:
+            return None
+        private = ", ".join(f"'{s}'" for s in PRIVATE_SCHEMAS)
+
+        def objects(database: str, kind: str) -> dict[tuple[str, str], str]:
+            name = "table_name" if kind == "tables" else "view_name"
+            internal = "" if kind == "tables" else "AND NOT internal"
+            return {
+                (schema, obj): sql
+                for schema, obj, sql in con.execute(
+                    f"SELECT schema_name, {name}, sql FROM duckdb_{kind}() "
+                    f"WHERE database_name = ? AND schema_name NOT IN ({private}) {internal}",
+                    [database],
+                ).fetchall()
+            }
+
+        src_tables, src_views = objects("source_db", "tables"), objects("source_db", "views")
+        salted = {
+            k
+            for k, sql in src_views.items()
+            if any(f"{p}." in sql.lower() for p in PRIVATE_SCHEMAS)
+        }
+        dst_tables, dst_views = objects("analyst_db", "tables"), objects("analyst_db", "views")
+        for schema, view in dst_views:  # recreated below from the warehouse's definitions
+            con.execute(f"DROP VIEW analyst_db.{_q(schema)}.{_q(view)}")
+        wanted = set(src_tables) | salted
+        for schema, table in sorted(set(dst_tables) - wanted):
+            con.execute(f"DROP TABLE analyst_db.{_q(schema)}.{_q(table)}")
+        schemas = {s for s, _ in src_tables} | {s for s, _ in src_views}
+        for (schema,) in con.execute(
+            "SELECT schema_name FROM duckdb_schemas() WHERE database_name = 'analyst_db' "
+            "AND NOT internal"
+        ).fetchall():
+            if schema not in schemas:
+                con.execute(f"DROP SCHEMA analyst_db.{_q(schema)} CASCADE")
+        for schema in sorted(schemas):
+            con.execute(f"CREATE SCHEMA IF NOT EXISTS analyst_db.{_q(schema)}")
+        con.execute("USE analyst_db")
+        for (schema, table), ddl in sorted(src_tables.items()):
+            columns, select = _masked_select(con, schema, table, personal, include_personal)
+            source = f"SELECT {select} FROM source_db.{_q(schema)}.{_q(table)}"
+            dest = f"analyst_db.{_q(schema)}.{_q(table)}"
+            # same definition (columns, types, constraints) as the warehouse's table
+            same_shape = dst_tables.get((schema, table)) == ddl
+            if not same_shape:
+                con.execute(f"DROP TABLE IF EXISTS {dest}")
+                con.execute(ddl)  # the warehouse's definition, constraints included
+                stats["tables_replaced"] += 1
+                stats["rows_written"] += con.execute(f"INSERT INTO {dest} {source}").fetchall()[0][
+                    0
+                ]
+                continue
+            if schema == "raw" and "_batch_id" in columns:
+                (have,) = con.execute(f"SELECT max(_batch_id) FROM {dest}").fetchall()[0]
+                added = con.execute(
+                    f"INSERT INTO {dest} {source} WHERE _batch_id > {int(have or -1)}"
+                ).fetchall()[0][0]
+                stats["rows_written"] += added
+                counts = [
+                    con.execute(f"SELECT count(*) FROM {t}").fetchall()[0][0]
+                    for t in (dest, f"source_db.{_q(schema)}.{_q(table)}")
+                ]
+                if counts[0] == counts[1]:  # else not append-only after all: rewritten
+                    stats["tables_appended" if added else "tables_unchanged"] += 1
+                    continue
+            elif _content(con, f"SELECT * FROM {dest}") == _content(con, source):
+                stats["tables_unchanged"] += 1
+                continue
+            con.execute(f"DELETE FROM {dest}")
+            stats["rows_written"] += con.execute(f"INSERT INTO {dest} {source}").fetchall()[0][0]
+            stats["tables_replaced"] += 1
+        for schema, view in sorted(salted):
+            dest = f"analyst_db.{_q(schema)}.{_q(view)}"
+            source = f"SELECT * FROM source_db.{_q(schema)}.{_q(view)}"
+            if (schema, view) in dst_tables and _columns(
+                con, "analyst_db", schema, view
+            ) == _columns(con, "source_db", schema, view):
+                if _content(con, f"SELECT * FROM {dest}") == _content(con, source):
+                    stats["tables_unchanged"] += 1
+                    continue
+            con.execute(f"DROP TABLE IF EXISTS {dest}")
+            con.execute(f"CREATE TABLE {dest} AS {source}")
+            stats["rows_written"] += con.execute(f"SELECT count(*) FROM {dest}").fetchall()[0][0]
+            stats["tables_replaced"] += 1
+        pending = [sql for key, sql in sorted(src_views.items()) if key not in salted]
+        while pending:  # a view needs the views it reads: create in passes until all exist
+            failed: list[str] = []
+            for sql in pending:
+                try:
+                    con.execute(sql)
+                except duckdb.CatalogException:
+                    failed.append(sql)
+            if len(failed) == len(pending):
+                con.execute(failed[0])  # no progress: raise the real error
+            pending = failed
+        con.execute("USE memory")
+        con.execute("DETACH analyst_db")
+    finally:
+        con.close()
+    return stats
+
+
+PUBLISH_FORMAT = 1  # bump when what the analyst copy holds changes shape
+
+
+def copy_settings_digest(
+    storage_version: str, personal_columns: dict[str, list[str]] | None, include_personal: bool
+) -> str:
+    """What the analyst copy's content depends on besides the warehouse: a previous copy is
+    reused only if it was written under the same publishing settings."""
+    text = json.dumps(
+        [
+            PUBLISH_FORMAT,
+            storage_version,
+            include_personal,
+            sorted((k, sorted(v)) for k, v in (personal_columns or {}).items()),
+            PRIVATE_SCHEMAS,
+            duckdb.__version__,
+        ]
+    )
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+def copy_record(warehouse: Path) -> Path:
+    return warehouse.parent / ".analytics-copy.json"
+
+
+def _identity(path: Path) -> list[int]:
+    st = path.stat()
+    return [st.st_size, st.st_mtime_ns, st.st_ino]
+
+
+def reusable_copy(warehouse: Path, analytics: Path, digest: str) -> bool:
+    """The live analyst copy is the very file the last publish wrote, with these settings."""
+    try:
+        record = json.loads(copy_record(warehouse).read_text())
+        return record["settings"] == digest and record["file"] == _identity(analytics)
+    except (OSError, ValueError, KeyError, TypeError):
+        return False
 
 
 def share(path: Path, group: str | None, mode: int, group_mode: int) -> None:
@@ -176,8 +373,19 @@ def publish(
         stale.unlink(missing_ok=True)
     tmp_db = analytics.with_name(f".{analytics.name}.{build_id}.tmp")
     partial = builds / f".{build_id}.partial"
+    digest = copy_settings_digest(storage_version, personal_columns, include_personal)
+    copy_stats = None
     try:
-        write_analyst_copy(warehouse, tmp_db, storage_version, personal_columns, include_personal)
+        if reusable_copy(warehouse, analytics, digest):
+            shutil.copyfile(analytics, tmp_db)
+            copy_stats = update_analyst_copy(warehouse, tmp_db, personal_columns, include_personal)
+            if copy_stats is None:  # mostly free pages: write a compact copy
+                tmp_db.unlink()
+        if copy_stats is None:
+            write_analyst_copy(
+                warehouse, tmp_db, storage_version, personal_columns, include_personal
+            )
+        copy_record(warehouse).unlink(missing_ok=True)
         summary = build_site(tmp_db, partial, currency=currency, published_name=analytics.name)
         if docs_html is not None:  # the dbt docs: data dictionary and lineage, under docs/
             (partial / "docs").mkdir()
@@ -186,7 +394,14 @@ def publish(
         final = builds / build_id
         partial.rename(final)
         share(tmp_db, share_group, 0o400, 0o440)
+        fd = os.open(tmp_db, os.O_RDONLY)
+        try:
+            os.fsync(fd)
+        finally:
+            os.close(fd)
         os.replace(tmp_db, analytics)
+        record = {"settings": digest, "file": _identity(analytics)}
+        copy_record(warehouse).write_text(json.dumps(record) + "\n")
         pause_point("publish")  # new analyst copy, previous site (crash tests only)
         swap_symlink(site, final)
     finally:
@@ -194,7 +409,9 @@ def publish(
         if partial.exists():
             shutil.rmtree(partial, ignore_errors=True)
     prune_builds(builds, final, keep)
-    return Published(analytics=analytics, site=site, build_dir=final, summary=summary)
+    return Published(
+        analytics=analytics, site=site, build_dir=final, summary=summary, copy=copy_stats
+    )
 
 
 def rebuild_site(

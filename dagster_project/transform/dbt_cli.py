@@ -37,7 +37,8 @@ def run_unit_tests(warehouse: Path, target: Path) -> list[dict]:
     """``dbt test --select test_type:unit`` against ``warehouse`` (whose tables give the
     unit tests' input columns); the results, one per unit test."""
     _dbt(warehouse, "test", "--select", "test_type:unit", "--target-path", str(target))
-    return json.loads((target / "run_results.json").read_text())["results"]
+    results = json.loads((target / "run_results.json").read_text())["results"]
+    return [r for r in results if r["unique_id"].startswith("unit_test.")]
 
 
 def run_dbt_models(warehouse: Path, select: str, target: Path, dbt_vars: str = "{}") -> None:

@@ -3,6 +3,7 @@
 import hashlib
 import json
 import os
+import re
 
 import duckdb
 import polars as pl
@@ -362,3 +363,52 @@ def test_team_marts_recover_the_planted_engagement_effect_and_hide_small_groups(
     # revenue moves by roughly 0.10-0.15 per standard deviation of engagement; the measured
     # index is a noisy survey mean, which pulls the slope down
     assert 0.04 <= slope <= 0.2, slope
+
+
+def test_the_analyst_copy_updated_in_place_equals_one_written_whole(home, tmp_path, contracts):
+    """The publish copies the previous analyst copy and writes only what changed into it; the
+    result holds exactly what a copy written whole from the same warehouse holds."""
+    from dagster_project.publish.publisher import _content, write_analyst_copy
+
+    folder = home.landing / "support_tickets"
+    newest = sorted(folder.glob("*.csv"))[-1]
+    extra = pl.read_csv(newest, infer_schema=False).head(3)
+    extra = extra.with_columns(pl.col("ticket_id") + "-again")
+    extra.write_csv(folder / "support_tickets_zz-late.csv")
+    run = home.refresh()
+    out = run.stdout + run.stderr
+    assert "analyst copy: previous copy updated" in out
+    assert re.search(r"[1-9][\d,]* tables appended", out)  # raw.support_tickets at least
+
+    whole = tmp_path / "whole.duckdb"
+    write_analyst_copy(
+        home.warehouse,
+        whole,
+        "v1.1.0",
+        {c.name: c.personal_columns for c in contracts.values()},
+    )
+    con = duckdb.connect()
+    try:
+        con.execute(f"ATTACH '{home.analytics}' AS a (READ_ONLY)")
+        con.execute(f"ATTACH '{whole}' AS w (READ_ONLY)")
+        listing = (
+            "SELECT schema_name, table_name, column_name, data_type FROM duckdb_columns() "
+            "WHERE database_name = ? ORDER BY ALL"
+        )
+        assert con.execute(listing, ["a"]).fetchall() == con.execute(listing, ["w"]).fetchall()
+        views = "SELECT schema_name, view_name FROM duckdb_views() WHERE database_name = ? AND NOT internal ORDER BY ALL"
+        assert con.execute(views, ["a"]).fetchall() == con.execute(views, ["w"]).fetchall()
+        tables = con.execute(
+            "SELECT schema_name, table_name FROM duckdb_tables() WHERE database_name = 'w'"
+        ).fetchall()
+        assert len(tables) > 50
+        for schema, table in tables:
+            assert _content(con, f'SELECT * FROM a.{schema}."{table}"') == _content(
+                con, f'SELECT * FROM w.{schema}."{table}"'
+            ), (schema, table)
+        ((tickets,),) = con.execute(
+            "SELECT count(*) FROM a.raw.support_tickets WHERE ticket_id LIKE '%-again'"
+        ).fetchall()
+        assert tickets == 3
+    finally:
+        con.close()

@@ -1,0 +1,132 @@
+"""The analyst copy written in place (the previous copy plus what changed) holds exactly what a
+copy written whole holds, and never a personal value or the salt, in any page of the file."""
+
+import shutil
+
+import duckdb
+import pytest
+
+from dagster_project.publish.publisher import (
+    _content,
+    copy_settings_digest,
+    update_analyst_copy,
+    write_analyst_copy,
+)
+
+SALT = "salt-9f3c-never-published"
+PERSONAL = {"customers": ["email"]}
+
+
+def build(path, statements: list[str]) -> None:
+    con = duckdb.connect(str(path))
+    try:
+        for sql in statements:
+            con.execute(sql)
+    finally:
+        con.close()
+
+
+WAREHOUSE = [
+    "CREATE SCHEMA raw",
+    "CREATE SCHEMA marts",
+    "CREATE SCHEMA private",
+    "CREATE SCHEMA staging",
+    f"CREATE TABLE private.hash_salt AS SELECT '{SALT}' AS salt",
+    "CREATE TABLE raw.customers (id VARCHAR NOT NULL, email VARCHAR, _batch_id BIGINT)",
+    "INSERT INTO raw.customers VALUES ('c1', 'ann@example.com', 1), ('c2', 'bo@example.com', 1)",
+    "CREATE TABLE marts.kpi (month DATE, value DOUBLE)",
+    "INSERT INTO marts.kpi VALUES ('2026-01-01', 1.5), ('2026-02-01', 2.5)",
+    "CREATE TABLE marts.old_mart AS SELECT 1 AS x",
+    "CREATE VIEW staging.stg_customers AS SELECT md5(s.salt || c.id) AS customer_key "
+    "FROM raw.customers c, private.hash_salt s",
+    "CREATE VIEW marts.v_kpi AS SELECT * FROM marts.kpi WHERE value > 2",
+    "CREATE VIEW marts.v_kpi_2 AS SELECT * FROM marts.v_kpi",
+]
+CHANGES = [
+    "INSERT INTO raw.customers VALUES ('c3', 'cy@example.com', 2)",  # a new batch
+    "UPDATE marts.kpi SET value = 9 WHERE month = '2026-02-01'",  # a rebuilt mart
+    "DROP TABLE marts.old_mart",  # a model removed
+    "CREATE TABLE marts.new_mart AS SELECT 'n' AS y",  # a model added
+    "CREATE SCHEMA intermediate",
+    "CREATE TABLE intermediate.t AS SELECT 42 AS z",
+    "ALTER TABLE marts.kpi ADD COLUMN note VARCHAR",  # a model's columns changed
+    "CREATE OR REPLACE VIEW marts.v_kpi AS SELECT * FROM marts.kpi WHERE value > 1",
+    "CREATE OR REPLACE VIEW marts.v_kpi_2 AS SELECT * FROM marts.v_kpi",  # as dbt does
+]
+
+
+def contents(path) -> dict:
+    con = duckdb.connect(str(path), read_only=True)
+    try:
+        tables = con.execute(
+            "SELECT schema_name, table_name FROM duckdb_tables() ORDER BY ALL"
+        ).fetchall()
+        out = {(s, t): _content(con, f'SELECT * FROM {s}."{t}"') for s, t in tables}
+        out["views"] = con.execute(
+            "SELECT schema_name, view_name FROM duckdb_views() WHERE NOT internal ORDER BY ALL"
+        ).fetchall()
+        out["columns"] = con.execute(
+            "SELECT schema_name, table_name, column_name, data_type FROM duckdb_columns() "
+            "WHERE NOT internal ORDER BY ALL"
+        ).fetchall()
+        return out
+    finally:
+        con.close()
+
+
+@pytest.fixture
+def published(tmp_path):
+    warehouse = tmp_path / "warehouse.duckdb"
+    build(warehouse, WAREHOUSE)
+    first = tmp_path / "first.duckdb"
+    write_analyst_copy(warehouse, first, "v1.1.0", PERSONAL)
+    return warehouse, first
+
+
+def test_changes_written_in_place_equal_a_copy_written_whole(published, tmp_path):
+    warehouse, first = published
+    build(warehouse, CHANGES)
+    in_place = tmp_path / "in_place.duckdb"
+    shutil.copyfile(first, in_place)
+    stats = update_analyst_copy(warehouse, in_place, PERSONAL)
+    assert stats is not None
+    # raw appended; kpi (new definition), new_mart, intermediate.t and the salted view written
+    assert stats["tables_appended"] == 1
+    assert stats["tables_replaced"] == 4
+    whole = tmp_path / "whole.duckdb"
+    write_analyst_copy(warehouse, whole, "v1.1.0", PERSONAL)
+    assert contents(in_place) == contents(whole)
+    con = duckdb.connect(str(in_place), read_only=True)
+    try:
+        assert con.execute("SELECT count(email), count(*) FROM raw.customers").fetchall() == [
+            (0, 3)
+        ]
+        assert con.execute("SELECT count(*) FROM marts.v_kpi_2").fetchall() == [(2,)]
+        assert con.execute("SELECT count(*) FROM staging.stg_customers").fetchall() == [(3,)]
+    finally:
+        con.close()
+    # no page of the file, free or used, holds the salt or an e-mail address
+    data = in_place.read_bytes()
+    assert SALT.encode() not in data and b"@example.com" not in data
+
+
+def test_nothing_changed_writes_nothing(published, tmp_path):
+    warehouse, first = published
+    again = tmp_path / "again.duckdb"
+    shutil.copyfile(first, again)
+    stats = update_analyst_copy(warehouse, again, PERSONAL)
+    assert stats == {
+        "tables_unchanged": 4,  # raw.customers, marts.kpi, marts.old_mart, the salted view
+        "tables_appended": 0,
+        "tables_replaced": 0,
+        "rows_written": 0,
+    }
+    assert contents(again) == contents(first)
+
+
+def test_a_copy_reused_only_under_the_same_publishing_settings():
+    base = copy_settings_digest("v1.1.0", PERSONAL, False)
+    assert base == copy_settings_digest("v1.1.0", {"customers": ["email"]}, False)
+    assert base != copy_settings_digest("v1.1.0", PERSONAL, True)  # personal data in clear
+    assert base != copy_settings_digest("v1.2.0", PERSONAL, False)
+    assert base != copy_settings_digest("v1.1.0", {"customers": ["email", "phone"]}, False)
