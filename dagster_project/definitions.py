@@ -1,10 +1,10 @@
 """The Dagster code location: landing files -> raw -> dbt staging and marts -> checks -> report."""
 
-import hashlib
 import os
 
 import dagster as dg
 
+from dagster_project import refresh_state
 from dagster_project.contracts import load_contracts
 from dagster_project.ingest.assets import (
     build_gx_check,
@@ -52,29 +52,26 @@ daily_schedule = dg.ScheduleDefinition(
 )
 
 
-def landing_fingerprint(landing) -> str:
-    """Changes whenever a file in landing/ is added, removed or rewritten."""
-    h = hashlib.sha256()
-    if landing.is_dir():
-        for p in sorted(landing.rglob("*")):
-            if p.is_file() and not p.name.startswith("."):
-                st = p.stat()
-                h.update(f"{p.relative_to(landing)}|{st.st_size}|{st.st_mtime_ns}\n".encode())
-    return h.hexdigest()
-
-
 @dg.sensor(
     job=refresh_job,
     minimum_interval_seconds=60,
     default_status=dg.DefaultSensorStatus.RUNNING,
-    description="Starts a refresh when files in landing/ change.",
+    description="Starts a refresh when anything a refresh reads changed since the last publish: "
+    "a landing file, the configuration or a setting (dagster_project/refresh_state.py).",
 )
 def landing_sensor(context: dg.SensorEvaluationContext):
-    fp = landing_fingerprint(settings.landing)
-    if context.cursor == fp:
-        return dg.SkipReason("landing/ unchanged")
-    context.update_cursor(fp)
-    return dg.RunRequest(run_key=f"landing-{fp[:16]}")
+    current = refresh_state.fingerprint(settings)
+    if refresh_state.unchanged_since(
+        settings, current, refresh_state.read_state(settings.warehouse)
+    ):
+        return dg.SkipReason("nothing new since the last published refresh")
+    if context.cursor == current.digest:
+        return dg.SkipReason("a refresh was already requested for these files and settings")
+    context.update_cursor(current.digest)
+    return dg.RunRequest(
+        run_key=f"landing-{current.digest[:16]}",
+        tags={refresh_state.FINGERPRINT_TAG: current.digest},
+    )
 
 
 defs = dg.Definitions(

@@ -9,7 +9,9 @@ type, size, modification time in nanoseconds, inode), read with ``lstat`` and ne
 any new, changed, renamed, removed or replaced file changes it. Ingestion still hashes every
 file's content to decide what to load; this is only the question "is there anything new?".
 
-After a successful publish the digest is written to ``.<warehouse>.refresh-state.json``
+After a successful publish (the publish step, from the run's ``empathy/fingerprint`` tag,
+computed before the run started: a file that lands during a run makes the next one run) the
+digest is written to ``.<warehouse>.refresh-state.json``
 beside the warehouse (private to the service user, like the salt). A later refresh whose
 digest matches, with the analyst copy and the site still there and the warehouse file as that
 refresh left it, loads and rebuilds nothing:
@@ -35,6 +37,11 @@ from dagster_project.settings import PROJECT_ROOT, Settings
 CODE_FOLDERS = ("dagster_project", "reports")
 CODE_SUFFIXES = {".py", ".j2", ".css", ".html", ".sql", ".yml", ".yaml", ".csv", ".json"}
 LOCK_FILES = ("pyproject.toml", "uv.lock")
+
+
+# the run tag that carries the fingerprint a run was launched for (run.py, the sensor); the
+# publish step records it as the state once the run has published
+FINGERPRINT_TAG = "empathy/fingerprint"
 
 
 @dataclass(frozen=True)
@@ -153,6 +160,19 @@ def write_state(warehouse: Path, state: LastRefresh) -> None:
     tmp = path.with_name(path.name + ".tmp")
     tmp.write_text(json.dumps(state.__dict__, indent=2) + "\n")
     os.replace(tmp, path)
+
+
+def record_published(warehouse: Path, digest: str) -> None:
+    """The state after a refresh that published, for the digest it was launched for."""
+    write_state(
+        warehouse,
+        LastRefresh(
+            digest,
+            dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+            today().isoformat(),
+            warehouse_identity(warehouse),
+        ),
+    )
 
 
 def forget_state(warehouse: Path) -> None:

@@ -7,7 +7,6 @@ then say where the report and the analyst database are.
 from __future__ import annotations
 
 import argparse
-import datetime as dt
 import sys
 import time
 from typing import TYPE_CHECKING
@@ -137,23 +136,12 @@ def main(argv: list[str] | None = None) -> int:
             print(f"({time.monotonic() - started:.1f} s)")
             return 0
         refresh_state.forget_state(settings.warehouse)
-        code = _refresh()
-        if code == 0:
-            refresh_state.write_state(
-                settings.warehouse,
-                refresh_state.LastRefresh(
-                    current.digest,
-                    dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
-                    today,
-                    refresh_state.warehouse_identity(settings.warehouse),
-                ),
-            )
-        return code
+        return _refresh(current.digest)  # its publish step records the state
     finally:
         refresh_lock.release(lock)
 
 
-def _refresh() -> int:
+def _refresh(fingerprint: str) -> int:
     from dagster_project.transform.dbt_cli import ensure_manifest
 
     started = time.monotonic()
@@ -169,6 +157,7 @@ def _refresh() -> int:
     result = defs.resolve_job_def(refresh_job.name).execute_in_process(
         instance=instance,
         run_config={"loggers": {"console": {"config": {"log_level": "INFO"}}}},
+        tags={refresh_state.FINGERPRINT_TAG: fingerprint},
         raise_on_error=False,
     )
     failed_checks = [

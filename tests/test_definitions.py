@@ -2,7 +2,8 @@
 
 import dagster as dg
 
-from dagster_project.definitions import defs, landing_fingerprint, landing_sensor
+from dagster_project import refresh_state
+from dagster_project.definitions import defs, landing_sensor
 
 
 def test_assets_are_grouped_by_stage_and_form_one_lineage_graph():
@@ -24,15 +25,20 @@ def test_assets_are_grouped_by_stage_and_form_one_lineage_graph():
     assert any(name.startswith("unique_") for name in checks)  # dbt tests as asset checks
 
 
-def test_daily_schedule_and_landing_sensor(tmp_path):
+def test_daily_schedule_and_landing_sensor(monkeypatch):
     schedule = defs.resolve_schedule_def("daily_refresh_schedule")
     assert schedule.cron_schedule == "0 6 * * *"
-    assert landing_fingerprint(tmp_path) == landing_fingerprint(tmp_path / "missing")
-    (tmp_path / "nps_responses").mkdir()
-    empty = landing_fingerprint(tmp_path)
-    (tmp_path / "nps_responses" / "a.csv").write_text("response_id\n1\n")
-    assert landing_fingerprint(tmp_path) != empty
+    # nothing published yet: a refresh is requested, tagged with what it was launched for
+    monkeypatch.setattr(refresh_state, "read_state", lambda warehouse: None)
     context = dg.build_sensor_context(cursor=None)
-    assert isinstance(landing_sensor(context), dg.RunRequest)
+    request = landing_sensor(context)
+    assert isinstance(request, dg.RunRequest)
+    assert request.tags[refresh_state.FINGERPRINT_TAG] == context.cursor
+    assert len(context.cursor) == 64
+    # the same files and settings again: not requested twice
     again = landing_sensor(dg.build_sensor_context(cursor=context.cursor))
-    assert isinstance(again, dg.SkipReason)
+    assert isinstance(again, dg.SkipReason) and "already requested" in again.skip_message
+    # published since, nothing new: skipped whatever the cursor
+    monkeypatch.setattr(refresh_state, "unchanged_since", lambda *args: True)
+    skipped = landing_sensor(dg.build_sensor_context(cursor=None))
+    assert isinstance(skipped, dg.SkipReason) and "nothing new" in skipped.skip_message

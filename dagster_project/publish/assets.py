@@ -5,7 +5,7 @@ import dagster as dg
 from dagster_project.contracts import load_contracts
 from dagster_project.publish.checks import check_results_of_run, record_check_results
 from dagster_project.publish.publisher import publish
-from dagster_project.refresh_state import forget_state
+from dagster_project.refresh_state import FINGERPRINT_TAG, forget_state, record_published
 from dagster_project.resources import DuckDBWarehouse
 from dagster_project.settings import Settings
 from dagster_project.transform.dbt_cli import cached_docs
@@ -70,6 +70,8 @@ def build_publish_asset(settings: Settings, upstream: list[dg.AssetKey]) -> dg.A
             )
         )
         context.log.info(f"report: {done.site}/index.html; analyst database: {done.analytics}")
+        if digest := context.run.tags.get(FINGERPRINT_TAG):
+            record_published(settings.warehouse, digest)  # the next refresh may skip
         yield dg.MaterializeResult(
             asset_key=ANALYTICS_KEY,
             metadata={"path": dg.MetadataValue.path(str(done.analytics))},

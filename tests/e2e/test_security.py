@@ -149,8 +149,9 @@ def test_published_files_are_the_service_user_s_alone(attacked):
 
 
 def start_refresh(home) -> subprocess.Popen:
+    """A whole refresh (--force: with nothing new a refresh would take a second)."""
     return subprocess.Popen(
-        [sys.executable, "-m", "dagster_project.run"],
+        [sys.executable, "-m", "dagster_project.run", "--force"],
         env=home.env,
         cwd=ROOT,
         stdout=subprocess.PIPE,
