@@ -11,7 +11,7 @@ UV := .tools/bin/uv
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: run test setup demo manifest pipeline test-deps lint dev sources bench report-pdf formats clean
+.PHONY: run test test-fast setup demo manifest pipeline test-deps lint dev sources bench report-pdf formats clean
 
 ## run: install, generate the demo business, refresh once through Dagster, publish the report
 run: demo manifest
@@ -22,6 +22,10 @@ run: demo manifest
 PYTEST_WORKERS ?= 2
 test: setup test-deps manifest
 	$(BIN)/pytest -n $(PYTEST_WORKERS) --dist loadfile --durations=25
+
+## test-fast: the tests that refresh no project home and drive no browser (about a minute)
+test-fast: setup manifest
+	$(BIN)/pytest -n $(PYTEST_WORKERS) --dist loadfile -m "not pipeline and not browser"
 
 $(UV):
 	$(PYTHON) -m venv .tools

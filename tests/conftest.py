@@ -21,6 +21,29 @@ SOURCES = (
 )
 OUTPUT = ROOT / "test-output"
 
+# A test module that refreshes a project home through Dagster (a subprocess of tens of seconds)
+# is marked `pipeline`; one that drives Chromium is also marked `browser`. `make test-fast` runs
+# the rest in about a minute.
+PIPELINE_SIGNS = ("demo_home(", "published_home", "vendor_homes", "copy_of(", "Home(")
+BROWSER_SIGNS = ("chromium", "from tests.reports.cdp", "from tests.reports import cdp")
+
+
+def pytest_collection_modifyitems(config, items):
+    seen: dict[Path, tuple[bool, bool]] = {}
+    for item in items:
+        path = Path(item.fspath)
+        if path not in seen:
+            text = path.read_text()
+            seen[path] = (
+                any(sign in text for sign in PIPELINE_SIGNS),
+                any(sign in text for sign in BROWSER_SIGNS),
+            )
+        pipeline, browser = seen[path]
+        if pipeline:
+            item.add_marker(pytest.mark.pipeline)
+        if browser:
+            item.add_marker(pytest.mark.browser)
+
 
 @pytest.fixture(scope="session")
 def contracts():

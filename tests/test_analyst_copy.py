@@ -37,6 +37,11 @@ WAREHOUSE = [
     "CREATE TABLE marts.kpi (month DATE, value DOUBLE)",
     "INSERT INTO marts.kpi VALUES ('2026-01-01', 1.5), ('2026-02-01', 2.5)",
     "CREATE TABLE marts.old_mart AS SELECT 1 AS x",
+    # facts that keep the batch of their rows: one only grows, one has a row superseded
+    "CREATE TABLE marts.fct_grows (id VARCHAR, batch_id BIGINT)",
+    "INSERT INTO marts.fct_grows VALUES ('a', 1), ('b', 1), ('n', NULL)",
+    "CREATE TABLE marts.fct_corrected (id VARCHAR, amount INTEGER, batch_id BIGINT)",
+    "INSERT INTO marts.fct_corrected VALUES ('a', 5, 1), ('b', 6, 1)",
     "CREATE VIEW staging.stg_customers AS SELECT md5(s.salt || c.id) AS customer_key "
     "FROM raw.customers c, private.hash_salt s",
     "CREATE VIEW marts.v_kpi AS SELECT * FROM marts.kpi WHERE value > 2",
@@ -44,6 +49,8 @@ WAREHOUSE = [
 ]
 CHANGES = [
     "INSERT INTO raw.customers VALUES ('c3', 'cy@example.com', 2)",  # a new batch
+    "INSERT INTO marts.fct_grows VALUES ('c', 2), ('d', 3)",
+    "UPDATE marts.fct_corrected SET amount = 7, batch_id = 2 WHERE id = 'b'",  # latest wins
     "UPDATE marts.kpi SET value = 9 WHERE month = '2026-02-01'",  # a rebuilt mart
     "DROP TABLE marts.old_mart",  # a model removed
     "CREATE TABLE marts.new_mart AS SELECT 'n' AS y",  # a model added
@@ -90,9 +97,10 @@ def test_changes_written_in_place_equal_a_copy_written_whole(published, tmp_path
     shutil.copyfile(first, in_place)
     stats = update_analyst_copy(warehouse, in_place, PERSONAL)
     assert stats is not None
-    # raw appended; kpi (new definition), new_mart, intermediate.t and the salted view written
-    assert stats["tables_appended"] == 1
-    assert stats["tables_replaced"] == 4
+    # raw and fct_grows appended; kpi (new definition), fct_corrected (an old row changed),
+    # new_mart, intermediate.t and the salted view written
+    assert stats["tables_appended"] == 2
+    assert stats["tables_replaced"] == 5
     whole = tmp_path / "whole.duckdb"
     write_analyst_copy(warehouse, whole, "v1.1.0", PERSONAL)
     assert contents(in_place) == contents(whole)
@@ -116,7 +124,7 @@ def test_nothing_changed_writes_nothing(published, tmp_path):
     shutil.copyfile(first, again)
     stats = update_analyst_copy(warehouse, again, PERSONAL)
     assert stats == {
-        "tables_unchanged": 4,  # raw.customers, marts.kpi, marts.old_mart, the salted view
+        "tables_unchanged": 6,  # raw, kpi, old_mart, the two facts, the salted view
         "tables_appended": 0,
         "tables_replaced": 0,
         "rows_written": 0,

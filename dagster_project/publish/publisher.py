@@ -147,6 +147,44 @@ def _columns(con: duckdb.DuckDBPyConnection, database: str, schema: str, name: s
     ).fetchall()
 
 
+BATCH_COLUMNS = ("_batch_id", "batch_id")  # the load batch a row came from (raw and lineage)
+
+
+def _sync_rows(
+    con: duckdb.DuckDBPyConnection, schema: str, table: str, source: str
+) -> tuple[str, int]:
+    """Make the rows of ``dest`` those of ``source`` (same columns), writing as little as
+    possible: ("unchanged" | "appended" | "replaced", rows written).
+
+    A table that carries the load batch of its rows (raw tables, the staging and fact tables
+    that keep ``batch_id``) is appended to when its rows of the batches the copy already has
+    are exactly the copy's rows (same count and content digests): then only the newer
+    batches' rows are written. Any other table is compared whole."""
+    dest = f"analyst_db.{_q(schema)}.{_q(table)}"
+    batch = next(
+        (
+            c
+            for c, t in _columns(con, "analyst_db", schema, table)
+            if c in BATCH_COLUMNS and t in ("BIGINT", "INTEGER")
+        ),
+        None,
+    )
+    current = _content(con, f"SELECT * FROM {dest}")
+    if batch is not None and current[0]:
+        (have,) = con.execute(f"SELECT max({_q(batch)}) FROM {dest}").fetchall()[0]
+        if have is not None:
+            older = f"SELECT * FROM ({source}) s WHERE coalesce(s.{_q(batch)}, {have}) <= {have}"
+            if _content(con, older) == current:
+                added = con.execute(
+                    f"INSERT INTO {dest} SELECT * FROM ({source}) s WHERE s.{_q(batch)} > {have}"
+                ).fetchall()[0][0]
+                return ("appended" if added else "unchanged"), added
+    elif _content(con, source) == current:
+        return "unchanged", 0
+    con.execute(f"DELETE FROM {dest}")
+    return "replaced", con.execute(f"INSERT INTO {dest} {source}").fetchall()[0][0]
+
+
 def update_analyst_copy(
     warehouse: Path,
     target: Path,
@@ -154,10 +192,11 @@ def update_analyst_copy(
     include_personal: bool = False,
 ) -> dict[str, int] | None:
     """Bring ``target`` (a copy of the previous analyst copy) up to the warehouse, writing only
-    what changed. Raw tables are append-only: the batches the copy lacks are appended. Any
-    other table (and each view that reads the private schema, kept as a table) is compared
-    by row count and content digests and replaced only if it differs; a table whose
-    definition changed is created anew from the warehouse's definition. Views are recreated, schemas and
+    what changed (:func:`_sync_rows`): a table whose rows carry their load batch gets the
+    newer batches' rows appended when its older rows are unchanged; any other table (and
+    each view that reads the private schema, kept as a table) is replaced only if its
+    content differs; a table whose definition changed is created anew from the warehouse's
+    definition. Views are recreated, schemas and
     tables the warehouse no longer has are dropped. None (nothing written) when the copy is
     more than half free pages: the caller writes a compact copy instead."""
     personal = personal_columns or {}
@@ -222,38 +261,23 @@ def update_analyst_copy(
                     0
                 ]
                 continue
-            if schema == "raw" and "_batch_id" in columns:
-                (have,) = con.execute(f"SELECT max(_batch_id) FROM {dest}").fetchall()[0]
-                added = con.execute(
-                    f"INSERT INTO {dest} {source} WHERE _batch_id > {int(have or -1)}"
-                ).fetchall()[0][0]
-                stats["rows_written"] += added
-                counts = [
-                    con.execute(f"SELECT count(*) FROM {t}").fetchall()[0][0]
-                    for t in (dest, f"source_db.{_q(schema)}.{_q(table)}")
-                ]
-                if counts[0] == counts[1]:  # else not append-only after all: rewritten
-                    stats["tables_appended" if added else "tables_unchanged"] += 1
-                    continue
-            elif _content(con, f"SELECT * FROM {dest}") == _content(con, source):
-                stats["tables_unchanged"] += 1
-                continue
-            con.execute(f"DELETE FROM {dest}")
-            stats["rows_written"] += con.execute(f"INSERT INTO {dest} {source}").fetchall()[0][0]
-            stats["tables_replaced"] += 1
+            outcome, rows = _sync_rows(con, schema, table, source)
+            stats[f"tables_{outcome}"] += 1
+            stats["rows_written"] += rows
         for schema, view in sorted(salted):
             dest = f"analyst_db.{_q(schema)}.{_q(view)}"
             source = f"SELECT * FROM source_db.{_q(schema)}.{_q(view)}"
             if (schema, view) in dst_tables and _columns(
                 con, "analyst_db", schema, view
             ) == _columns(con, "source_db", schema, view):
-                if _content(con, f"SELECT * FROM {dest}") == _content(con, source):
-                    stats["tables_unchanged"] += 1
-                    continue
-            con.execute(f"DROP TABLE IF EXISTS {dest}")
-            con.execute(f"CREATE TABLE {dest} AS {source}")
-            stats["rows_written"] += con.execute(f"SELECT count(*) FROM {dest}").fetchall()[0][0]
-            stats["tables_replaced"] += 1
+                outcome, rows = _sync_rows(con, schema, view, source)
+            else:
+                con.execute(f"DROP TABLE IF EXISTS {dest}")
+                con.execute(f"CREATE TABLE {dest} AS {source}")
+                outcome = "replaced"
+                rows = con.execute(f"SELECT count(*) FROM {dest}").fetchall()[0][0]
+            stats[f"tables_{outcome}"] += 1
+            stats["rows_written"] += rows
         pending = [sql for key, sql in sorted(src_views.items()) if key not in salted]
         while pending:  # a view needs the views it reads: create in passes until all exist
             failed: list[str] = []
