@@ -104,9 +104,9 @@ def main() -> None:
         con.register("s", pa.table(frame))
         for name in ("int_clv_summary_calibration", "int_clv_summary_full"):
             con.execute(
-                f"CREATE TABLE intermediate.{name} AS SELECT row_number() OVER () AS customer_key, "
+                f"CREATE TABLE intermediate.{name} AS SELECT (row_number() OVER ())::VARCHAR AS customer_key, "
                 "DATE '2024-01-01' AS first_purchase_date, DATE '2025-12-31' AS period_end, "
-                "frequency::INT AS frequency, recency_weeks, age_weeks, "
+                "frequency::BIGINT AS frequency, recency_weeks, age_weeks, "
                 "CASE WHEN frequency > 0 THEN mean_repeat_value END AS mean_repeat_value FROM s"
             )
         con.unregister("s")
