@@ -53,7 +53,8 @@ def clv_model_runs(
 
 
 TEXT_KEYS = [
-    dg.AssetKey(["models", n]) for n in ("text_sentiment", "text_themes", "theme_catalogue")
+    dg.AssetKey(["models", n])
+    for n in ("text_sentiment", "text_themes", "theme_catalogue", "theme_candidates")
 ]
 
 
@@ -76,6 +77,8 @@ TEXT_KEYS = [
                 "comment, ticket and CSAT comment.",
                 "Themes (config/themes.yaml) found in each text; a text can carry several.",
                 "The theme taxonomy as loaded, so themes with no mention still show.",
+                "Candidate themes: the texts no theme explains, grouped by the phrase they "
+                "share, with the YAML lines that add each to config/themes.yaml.",
             ],
             strict=True,
         )

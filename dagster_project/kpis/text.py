@@ -11,7 +11,7 @@ from __future__ import annotations
 import copy
 import re
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, cached_property
 from pathlib import Path
 
 import polars as pl
@@ -25,9 +25,51 @@ class Theme:
     label: str
     description: str
     patterns: tuple[re.Pattern, ...]
+    exclude: tuple[re.Pattern, ...] = ()
+    examples: tuple[str, ...] = ()
+
+    @cached_property
+    def _any(self) -> re.Pattern:
+        return re.compile(_alternation(self.patterns), re.IGNORECASE)
+
+    @cached_property
+    def _excluded(self) -> re.Pattern | None:
+        return re.compile(_alternation(self.exclude), re.IGNORECASE) if self.exclude else None
 
     def matches(self, text: str) -> bool:
-        return any(p.search(text) for p in self.patterns)
+        # an excluded phrase ("kind of", "staff member") is blanked out before the search
+        if self._excluded is not None:
+            text = self._excluded.sub(BLANK, text)
+        return self._any.search(text) is not None
+
+    def matches_all(self, texts: pl.Series) -> pl.Series:
+        """The same answer as ``matches`` for a column of texts, in polars' regex engine (many
+        times faster); a pattern that engine cannot run (look-arounds) falls back to Python."""
+        try:
+            if self._excluded is not None:
+                texts = texts.str.replace_all(f"(?i){self._excluded.pattern}", BLANK)
+            return texts.str.contains(f"(?i){self._any.pattern}").fill_null(False)
+        except pl.exceptions.ComputeError:
+            return texts.map_elements(
+                lambda t: self.matches(t) if t else False, return_dtype=pl.Boolean
+            )
+
+
+BLANK = " \u00a6 "  # stands in for an excluded phrase: matches no pattern, keeps word bounds
+
+
+def _alternation(patterns: tuple[re.Pattern, ...]) -> str:
+    return "|".join(f"(?:{p.pattern})" for p in patterns)
+
+
+def _compile(path: Path, name: str, patterns: list, field: str) -> tuple[re.Pattern, ...]:
+    compiled = []
+    for p in patterns or []:
+        try:
+            compiled.append(re.compile(str(p), re.IGNORECASE))
+        except re.error as exc:
+            raise ValueError(f"{path}: theme {name!r}: {field} {p!r} is not valid: {exc}") from exc
+    return tuple(compiled)
 
 
 def load_themes(path: Path) -> list[Theme]:
@@ -38,16 +80,15 @@ def load_themes(path: Path) -> list[Theme]:
         name = t.get("name")
         if not name or not t.get("patterns"):
             raise ValueError(f"{path}: theme #{i + 1} needs a name and at least one pattern")
-        compiled = []
-        for p in t["patterns"]:
-            try:
-                compiled.append(re.compile(p, re.IGNORECASE))
-            except re.error as exc:
-                raise ValueError(
-                    f"{path}: theme {name!r}: pattern {p!r} is not valid: {exc}"
-                ) from exc
         themes.append(
-            Theme(name, t.get("label") or name, t.get("description") or "", tuple(compiled))
+            Theme(
+                name,
+                t.get("label") or name,
+                t.get("description") or "",
+                _compile(path, name, t["patterns"], "pattern"),
+                _compile(path, name, t.get("exclude"), "exclude pattern"),
+                tuple(str(e) for e in t.get("examples") or ()),
+            )
         )
     if len({t.name for t in themes}) != len(themes):
         raise ValueError(f"{path}: theme names must be unique")
@@ -79,6 +120,7 @@ class SentimentScorer:
     def __init__(self, lexicon_path: Path | None = None):
         self._analyzer = _stock_analyzer()
         self._phrases: list[tuple[re.Pattern, str]] = []
+        self._vocabulary = r"\A\z\A"  # words added to VADER's lexicon: none
         self.thresholds = Thresholds()
         if lexicon_path is not None:
             doc = yaml.safe_load(lexicon_path.read_text()) or {}
@@ -89,7 +131,16 @@ class SentimentScorer:
             for i, rule in enumerate(doc.get("phrases") or []):
                 token = f"zzphrase{chr(97 + i // 26)}{chr(97 + i % 26)}zz"  # letters only
                 self._analyzer.lexicon[token] = float(rule["valence"])
-                self._phrases.append((re.compile(rule["pattern"], re.IGNORECASE), token))
+                try:
+                    re.compile(rule["pattern"])
+                except re.error as exc:
+                    raise ValueError(
+                        f"{lexicon_path}: phrase {rule['pattern']!r} is not valid: {exc}"
+                    ) from exc
+                self._phrases.append((re.compile(rule["pattern"], re.IGNORECASE), f" {token} "))
+            added = sorted({re.escape(str(w).lower()) for w in doc.get("words") or {}})
+            if added:
+                self._vocabulary = rf"(?:^|[^\w'])(?:{'|'.join(added)})(?:$|[^\w'])"
             t = doc.get("thresholds") or {}
             self.thresholds = Thresholds(
                 float(t.get("positive", 0.05)), float(t.get("negative", -0.05))
@@ -98,14 +149,54 @@ class SentimentScorer:
     def compound(self, text: str | None) -> float:
         if not text:
             return 0.0
-        extra = [token for pattern, token in self._phrases for _ in pattern.finditer(text)]
-        # the phrase tokens go in their own sentence so they do not change VADER's handling of
-        # the words around them (negation, "but", capitals)
-        scored = f"{text} . {' '.join(extra)}" if extra else text
-        return float(self._analyzer.polarity_scores(scored)["compound"])
+        # each phrase is replaced by one token of its valence, so the words inside it are not
+        # scored again ("no problem" is not a problem; "still not resolved" has no "not" to
+        # flip the phrase); a negation before the phrase still applies to it, as to a word
+        return float(self._analyzer.polarity_scores(self._replaced(text))["compound"])
 
     def label(self, text: str | None) -> str:
         return self.thresholds.label(self.compound(text))
+
+    def vocabulary(self) -> set[str]:
+        """The words this scorer gives a feeling to."""
+        return {w for w, v in self._analyzer.lexicon.items() if v and not w.startswith("zzphrase")}
+
+    def compound_all(self, texts: pl.Series) -> list[float]:
+        """``compound`` of every text; the phrase replacements run in polars' regex engine."""
+        return self.compound_pairs(texts, None)[0]
+
+    def compound_pairs(
+        self, texts: pl.Series, stock: SentimentScorer | None
+    ) -> tuple[list[float], list[float]]:
+        """``compound`` of every text by this scorer and by ``stock``. A text in which no
+        phrase matched and no word of the added vocabulary occurs scores the same under both,
+        so VADER runs once for it."""
+        original = texts.fill_null("")
+        replaced = original
+        try:
+            for pattern, token in self._phrases:
+                replaced = replaced.str.replace_all(f"(?i){pattern.pattern}", token)
+            replaced_list = replaced.to_list()
+        except pl.exceptions.ComputeError:
+            replaced_list = [self._replaced(t) for t in original]
+        score = self._analyzer.polarity_scores
+        ours = [float(score(t)["compound"]) if t else 0.0 for t in replaced_list]
+        if stock is None:
+            return ours, []
+        same = (original == replaced) & ~original.str.to_lowercase().str.contains(
+            self._vocabulary
+        ).fill_null(False)
+        stock_score = stock._analyzer.polarity_scores
+        theirs = [
+            o if keep else (float(stock_score(t)["compound"]) if t else 0.0)
+            for o, keep, t in zip(ours, same.to_list(), original.to_list(), strict=True)
+        ]
+        return ours, theirs
+
+    def _replaced(self, text: str) -> str:
+        for pattern, token in self._phrases:
+            text = pattern.sub(token, text)
+        return text
 
 
 @cache
@@ -117,21 +208,24 @@ def analyse_texts(
     texts: pl.DataFrame, themes: list[Theme], scorer: SentimentScorer, stock: SentimentScorer
 ) -> tuple[pl.DataFrame, pl.DataFrame]:
     """texts (source, text_id, text) -> (one row per text with sentiment, one row per theme hit)."""
+    column = texts["text"].cast(pl.String)
+    found = [t.matches_all(column).to_list() for t in themes]
+    flags = list(zip(*found, strict=True)) if themes else [()] * texts.height
+    compound, stock_compound = scorer.compound_pairs(column, stock)
     rows, hits = [], []
-    for source, text_id, text in texts.select("source", "text_id", "text").iter_rows():
-        found = match_themes(text, themes)
-        compound = scorer.compound(text)
+    for i, (source, text_id) in enumerate(texts.select("source", "text_id").iter_rows()):
+        names = [t.name for t, hit in zip(themes, flags[i], strict=True) if hit]
         rows.append(
             {
                 "source": source,
                 "text_id": text_id,
-                "compound": round(compound, 4),
-                "label": scorer.thresholds.label(compound),
-                "stock_compound": round(stock.compound(text), 4),
-                "themes_matched": len(found),
+                "compound": round(compound[i], 4),
+                "label": scorer.thresholds.label(compound[i]),
+                "stock_compound": round(stock_compound[i], 4),
+                "themes_matched": len(names),
             }
         )
-        hits += [{"source": source, "text_id": text_id, "theme": t} for t in found]
+        hits += [{"source": source, "text_id": text_id, "theme": t} for t in names]
     sentiment = pl.DataFrame(
         rows,
         schema={

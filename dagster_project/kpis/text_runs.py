@@ -18,6 +18,7 @@ import duckdb
 import polars as pl
 
 from dagster_project.kpis.text import SentimentScorer, Theme, analyse_texts, load_themes
+from dagster_project.kpis.theme_discovery import discover
 
 TEXTS_SQL = """
 SELECT 'nps_comment' AS source, response_id AS text_id, comment AS text
@@ -105,6 +106,46 @@ def _scored(
     return cached, new.height
 
 
+CANDIDATE_SCHEMA = {
+    "candidate_rank": pl.Int64,
+    "phrase": pl.String,
+    "texts": pl.Int64,
+    "negative_texts": pl.Int64,
+    "top_words": pl.String,
+    "example_1": pl.String,
+    "example_2": pl.String,
+    "example_3": pl.String,
+    "theme_yaml": pl.String,
+}
+
+
+def candidates_frame(joined: pl.DataFrame, themes: list[Theme]) -> pl.DataFrame:
+    """Candidate themes from the texts no theme matched (see theme_discovery)."""
+    unmatched = joined.filter(pl.col("themes").list.len() == 0)
+    found = discover(
+        [(t, label == "negative") for t, label in unmatched.select("text", "label").iter_rows()],
+        taken_names={t.name for t in themes},
+        feelings=frozenset(SentimentScorer().vocabulary()),
+    )
+    return pl.DataFrame(
+        [
+            {
+                "candidate_rank": c.rank,
+                "phrase": c.phrase,
+                "texts": c.texts,
+                "negative_texts": c.negative_texts,
+                "top_words": ", ".join(c.top_words),
+                "example_1": (c.examples + ("", "", ""))[0] or None,
+                "example_2": (c.examples + ("", "", ""))[1] or None,
+                "example_3": (c.examples + ("", "", ""))[2] or None,
+                "theme_yaml": c.yaml,
+            }
+            for c in found
+        ],
+        schema=CANDIDATE_SCHEMA,
+    )
+
+
 def score_texts(con: duckdb.DuckDBPyConnection, themes_path: Path, lexicon_path: Path) -> dict:
     """Replace models.text_sentiment, models.text_themes and models.theme_catalogue, scoring
     only the texts no earlier refresh scored with the same themes and lexicon."""
@@ -150,6 +191,7 @@ def score_texts(con: duckdb.DuckDBPyConnection, themes_path: Path, lexicon_path:
             "position": pl.Int64,
         },
     )
+    candidates = candidates_frame(joined, themes)
     con.execute("CREATE SCHEMA IF NOT EXISTS models")
     con.execute("BEGIN TRANSACTION")
     try:
@@ -157,6 +199,7 @@ def score_texts(con: duckdb.DuckDBPyConnection, themes_path: Path, lexicon_path:
             ("text_sentiment", sentiment),
             ("text_themes", hits),
             ("theme_catalogue", catalogue),
+            ("theme_candidates", candidates),
         ):
             con.register("_frame", frame.to_arrow())
             con.execute(f"CREATE OR REPLACE TABLE models.{name} AS SELECT * FROM _frame")
@@ -171,5 +214,6 @@ def score_texts(con: duckdb.DuckDBPyConnection, themes_path: Path, lexicon_path:
         "unmatched_texts": int((sentiment["themes_matched"] == 0).sum()),
         "negative_texts": int((sentiment["label"] == "negative").sum()),
         "themes": len(themes),
+        "candidate_themes": candidates.height,
         "texts_scored_now": scored_now,
     }

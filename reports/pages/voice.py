@@ -173,6 +173,25 @@ def voice_page(con: duckdb.DuckDBPyConnection, until: dt.date | None = None) -> 
             "rows": run_query(con, "follow_up"),
         },
         {
+            "title": "Candidate themes from what the themes miss",
+            "anchor": "candidate-themes",
+            "note": "Texts no theme explains, grouped by the phrase they share (all history, "
+            "marts.rpt_theme_candidates). To add one, paste its lines under themes: in "
+            "config/themes.yaml and edit the label and description; the next refresh applies "
+            "it to every text.",
+            "personal": False,
+            "code": ("theme_yaml",),
+            "columns": [
+                ("Phrase", "phrase"),
+                ("Texts", "texts"),
+                ("Negative", "negative_texts"),
+                ("Also mentioned", "top_words"),
+                ("Examples", "examples"),
+                ("Lines to add", "theme_yaml"),
+            ],
+            "rows": run_query(con, "theme_candidates"),
+        },
+        {
             "title": "What the themes miss",
             "note": "Recent texts that match no theme (all in marts.rpt_unmatched_texts).",
             "personal": False,

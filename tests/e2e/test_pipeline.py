@@ -9,8 +9,20 @@ import duckdb
 import polars as pl
 import pytest
 
+from dagster_project.kpis.text import load_themes
 from tests.conftest import ROOT, SOURCES
 from tests.pipeline_home import demo_home
+
+DEMO_THEMES = (
+    "waiting_time",
+    "price",
+    "product_quality",
+    "staff_friendliness",
+    "order_accuracy",
+    "listened_to",
+    "cleanliness",
+    "felt_valued",
+)
 
 STAGING = [
     "stg_crm__customers",
@@ -272,7 +284,11 @@ def test_voice_and_support_marts_are_filled(home):
     themes = home.query(
         "SELECT theme, mentions, share_of_texts_pct, avg_sentiment FROM marts.kpi_theme_summary"
     )
-    assert len(themes) == 8 and all(m > 0 for _, m, _, _ in themes)
+    taxonomy = [t.name for t in load_themes(ROOT / "config/themes.yaml")]
+    assert [t for t, _, _, _ in themes] == taxonomy
+    # the eight themes the demo's texts are written about are all found
+    mentions = {t: m for t, m, _, _ in themes}
+    assert all(mentions[t] > 0 for t in DEMO_THEMES), mentions
     sup = home.query(
         "SELECT median_first_reply_minutes, median_first_reply_business_minutes, "
         "csat_pct, one_touch_pct FROM marts.kpi_support_breakdown "
@@ -284,7 +300,15 @@ def test_voice_and_support_marts_are_filled(home):
 
 
 def test_editing_the_theme_yaml_changes_the_theme_marts_without_code(home):
+    """A theme written by hand and a candidate theme pasted from the Voice page both apply to
+    all history at the next refresh; the candidate's texts leave "unmatched"."""
     themes = (ROOT / "config/themes.yaml").read_text()
+    unmatched_before = home.query("SELECT count(*) FROM marts.rpt_unmatched_texts")[0][0]
+    name, phrase, size, lines = home.query(
+        "SELECT regexp_extract(theme_yaml, 'name: (\\w+)', 1), phrase, texts, theme_yaml "
+        "FROM marts.rpt_theme_candidates ORDER BY candidate_rank LIMIT 1"
+    )[0]
+    assert size >= 3 and phrase in lines
     edited = home.root / "themes.yaml"
     edited.write_text(
         themes
@@ -294,16 +318,24 @@ def test_editing_the_theme_yaml_changes_the_theme_marts_without_code(home):
     description: Anything about the coffee.
     patterns: ['\\b(coffee|latte|cappuccino|flat white|espresso)\\b']
 """
+        + lines
+        + "\n"
     )
     home.env["EMPATHY_THEMES"] = str(edited)
     try:
         home.refresh()
         rows = dict(home.query("SELECT theme, mentions FROM marts.kpi_theme_summary"))
-        assert rows["coffee"] > 0 and len(rows) == 9
+        assert rows["coffee"] > 0 and len(rows) == len(load_themes(ROOT / "config/themes.yaml")) + 2
+        assert rows[name] >= size
         assert (
             home.query("SELECT count(*) FROM marts.kpi_theme_monthly WHERE theme = 'coffee'")[0][0]
             > 0
         )
+        unmatched_after = home.query("SELECT count(*) FROM marts.rpt_unmatched_texts")[0][0]
+        assert unmatched_after <= unmatched_before - size
+        assert phrase not in [
+            p for (p,) in home.query("SELECT phrase FROM marts.rpt_theme_candidates")
+        ]
     finally:
         del home.env["EMPATHY_THEMES"]
 

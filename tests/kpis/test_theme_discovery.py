@@ -1,0 +1,59 @@
+"""Candidate themes from unmatched texts: grouped by shared phrase, explainable, and the YAML
+lines they offer work when pasted into the taxonomy."""
+
+import yaml
+
+from dagster_project.kpis.text import SentimentScorer, load_themes, match_themes
+from dagster_project.kpis.theme_discovery import discover
+from tests.conftest import ROOT
+
+TEXTS = [
+    ("The gift card balance was wrong on the receipt", True),
+    ("Gift card would not scan at the till", True),
+    ("Bought a gift card for my mum, lovely idea", False),
+    ("Can I use my gift card online?", False),
+    ("The parking meter outside is broken", True),
+    ("Dog friendly! Brought the dog, got a treat", False),
+    ("Dog bowl by the door was empty", True),
+    ("The dog water bowl is a nice touch", False),
+    ("Great", False),
+    ("", False),
+]
+
+
+def test_unmatched_texts_are_grouped_by_the_phrase_they_share():
+    found = discover(TEXTS, min_texts=3)
+    assert [(c.phrase, c.texts, c.negative_texts) for c in found] == [
+        ("gift card", 4, 2),
+        ("dog", 3, 1),
+    ]
+    gift = found[0]
+    assert gift.rank == 1 and "balance" not in gift.top_words  # a word of one text only
+    # the three shortest texts, for reading at a glance
+    assert gift.examples == (
+        "Can I use my gift card online?",
+        "Gift card would not scan at the till",
+        "Bought a gift card for my mum, lovely idea",
+    )
+    assert discover(TEXTS, min_texts=3) == found  # the same texts give the same candidates
+
+
+def test_words_of_feeling_and_rare_phrases_are_no_candidates():
+    feelings = frozenset(SentimentScorer().vocabulary())
+    texts = [("Lovely lovely lovely", False)] * 5 + [("Terrible, just terrible", True)] * 5
+    assert discover(texts, feelings=feelings) == []
+    assert discover(TEXTS, min_texts=5) == []
+
+
+def test_the_offered_lines_pasted_into_the_taxonomy_explain_the_group(tmp_path):
+    shipped = (ROOT / "config/themes.yaml").read_text()
+    hostile = [('Gift card: it\'s "broken" \\ again\n  - name: evil', True)] + TEXTS
+    taxonomy = tmp_path / "themes.yaml"
+    for candidate in discover(hostile, taken_names={"dog"}, min_texts=3):
+        taxonomy.write_text(shipped + "\n" + candidate.yaml + "\n")
+        doc = yaml.safe_load(taxonomy.read_text())
+        added = doc["themes"][-1]
+        assert added["name"] != "dog" and "evil" not in [t["name"] for t in doc["themes"]]
+        themes = load_themes(taxonomy)
+        group = [t for t, _ in hostile if candidate.phrase in t.lower()]
+        assert group and all(added["name"] in match_themes(t, themes) for t in group)
