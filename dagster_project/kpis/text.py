@@ -204,6 +204,28 @@ def _stock_analyzer() -> SentimentIntensityAnalyzer:
     return SentimentIntensityAnalyzer()
 
 
+CLAUSE_BREAK = re.compile(r"[.!?;\n]+|\s+(?:but|however|although|though|except)\b", re.IGNORECASE)
+
+
+def theme_tones(
+    text: str | None, themes: list[Theme], compound: float, scorer: SentimentScorer
+) -> list[float]:
+    """The tone of each theme of a text. A text about one theme gives it its own tone; a text
+    about several gives each the tone of the clauses that mention it ("great food but we
+    waited an hour": the food positive, the wait negative). A theme no single clause mentions
+    takes the tone of the whole text."""
+    if len(themes) < 2 or not text:
+        return [compound] * len(themes)
+    clauses = [c for c in CLAUSE_BREAK.split(text) if c and c.strip()]
+    if len(clauses) < 2:
+        return [compound] * len(themes)
+    tones = []
+    for theme in themes:
+        own = [scorer.compound(c) for c in clauses if theme.matches(c)]
+        tones.append(sum(own) / len(own) if own else compound)
+    return tones
+
+
 def analyse_texts(
     texts: pl.DataFrame, themes: list[Theme], scorer: SentimentScorer, stock: SentimentScorer
 ) -> tuple[pl.DataFrame, pl.DataFrame]:
@@ -212,9 +234,11 @@ def analyse_texts(
     found = [t.matches_all(column).to_list() for t in themes]
     flags = list(zip(*found, strict=True)) if themes else [()] * texts.height
     compound, stock_compound = scorer.compound_pairs(column, stock)
+    texts_list = column.to_list()
     rows, hits = [], []
     for i, (source, text_id) in enumerate(texts.select("source", "text_id").iter_rows()):
-        names = [t.name for t, hit in zip(themes, flags[i], strict=True) if hit]
+        matched = [t for t, hit in zip(themes, flags[i], strict=True) if hit]
+        tones = theme_tones(texts_list[i], matched, compound[i], scorer)
         rows.append(
             {
                 "source": source,
@@ -222,10 +246,19 @@ def analyse_texts(
                 "compound": round(compound[i], 4),
                 "label": scorer.thresholds.label(compound[i]),
                 "stock_compound": round(stock_compound[i], 4),
-                "themes_matched": len(names),
+                "themes_matched": len(matched),
             }
         )
-        hits += [{"source": source, "text_id": text_id, "theme": t} for t in names]
+        hits += [
+            {
+                "source": source,
+                "text_id": text_id,
+                "theme": t.name,
+                "compound": round(tone, 4),
+                "label": scorer.thresholds.label(round(tone, 4)),
+            }
+            for t, tone in zip(matched, tones, strict=True)
+        ]
     sentiment = pl.DataFrame(
         rows,
         schema={
@@ -238,6 +271,13 @@ def analyse_texts(
         },
     )
     theme_hits = pl.DataFrame(
-        hits, schema={"source": pl.String, "text_id": pl.String, "theme": pl.String}
+        hits,
+        schema={
+            "source": pl.String,
+            "text_id": pl.String,
+            "theme": pl.String,
+            "compound": pl.Float64,
+            "label": pl.String,
+        },
     )
     return sentiment, theme_hits

@@ -33,7 +33,7 @@ ORDER BY source, text_id
 """
 
 
-SCORER_VERSION = "1"  # raise when scoring code changes in a way the two files do not show
+SCORER_VERSION = "2"  # raise when scoring code changes in a way the two files do not show
 CACHE_DDL = """
 CREATE SCHEMA IF NOT EXISTS private;
 CREATE TABLE IF NOT EXISTS private.text_score_cache (
@@ -43,7 +43,8 @@ CREATE TABLE IF NOT EXISTS private.text_score_cache (
     label VARCHAR,
     stock_compound DOUBLE,
     themes VARCHAR[]
-)
+);
+ALTER TABLE private.text_score_cache ADD COLUMN IF NOT EXISTS theme_compounds DOUBLE[];
 """
 
 
@@ -84,7 +85,9 @@ def _scored(
             SentimentScorer(lexicon_path),
             SentimentScorer(),
         )
-        found = hits.group_by("text_id", maintain_order=True).agg(pl.col("theme").alias("themes"))
+        found = hits.group_by("text_id", maintain_order=True).agg(
+            pl.col("theme").alias("themes"), pl.col("compound").alias("theme_compounds")
+        )
         rows = sentiment.join(found, on="text_id", how="left").select(
             pl.lit(config).alias("config_hash"),
             pl.col("text_id").alias("text_hash"),
@@ -92,14 +95,18 @@ def _scored(
             "label",
             "stock_compound",
             pl.col("themes").fill_null([]),
+            pl.col("theme_compounds").fill_null([]),
         )
         con.register("_new_scores", rows.to_arrow())
         try:
-            con.execute("INSERT INTO private.text_score_cache SELECT * FROM _new_scores")
+            con.execute(
+                "INSERT INTO private.text_score_cache (config_hash, text_hash, compound, label, "
+                "stock_compound, themes, theme_compounds) SELECT * FROM _new_scores"
+            )
         finally:
             con.unregister("_new_scores")
     cached = con.sql(
-        "SELECT text_hash, compound, label, stock_compound, themes "
+        "SELECT text_hash, compound, label, stock_compound, themes, theme_compounds "
         "FROM private.text_score_cache WHERE config_hash = $config",
         params={"config": config},
     ).pl()
@@ -166,11 +173,20 @@ def score_texts(con: duckdb.DuckDBPyConnection, themes_path: Path, lexicon_path:
         "stock_compound",
         pl.col("themes").list.len().cast(pl.Int64).alias("themes_matched"),
     )
+    thresholds = SentimentScorer(lexicon_path).thresholds
     hits = (
-        joined.select("source", "text_id", "themes")
-        .explode("themes")
+        joined.select("source", "text_id", "themes", "theme_compounds")
+        .explode(["themes", "theme_compounds"])
         .drop_nulls("themes")
-        .rename({"themes": "theme"})
+        .rename({"themes": "theme", "theme_compounds": "compound"})
+        .with_columns(
+            pl.when(pl.col("compound") >= thresholds.positive)
+            .then(pl.lit("positive"))
+            .when(pl.col("compound") <= thresholds.negative)
+            .then(pl.lit("negative"))
+            .otherwise(pl.lit("neutral"))
+            .alias("label")
+        )
     )
     catalogue = pl.DataFrame(
         [

@@ -146,10 +146,23 @@ def voice_page(con: duckdb.DuckDBPyConnection, until: dt.date | None = None) -> 
     )
     monthly = complete_only(run_query(con, "theme_monthly"), until)
     fig = go.Figure(layout=layout("Share of the month's texts (%)"))
-    for label, (xs, ys) in by_series(monthly, "label", "month", "share_of_texts_pct").items():
-        fig.add_scatter(x=xs, y=ys, name=label, mode="lines")
+    # the most mentioned themes only: eighteen lines read as none on a phone
+    totals: dict[str, int] = {}
+    for row in monthly:
+        totals[row["label"]] = totals.get(row["label"], 0) + (row["mentions"] or 0)
+    shown = {t for t in sorted(totals, key=lambda t: -totals[t])[:TREND_THEMES] if totals[t]}
+    series = by_series(monthly, "label", "month", "share_of_texts_pct")
+    for label, (xs, ys) in series.items():
+        if label in shown:
+            fig.add_scatter(x=xs, y=ys, name=label, mode="lines")
     charts.append(
-        Chart("chart-theme-trend", "Themes by month", "Share of each month's texts.", fig)
+        Chart(
+            "chart-theme-trend",
+            "Themes by month",
+            f"Share of each month's texts, the {len(shown)} most mentioned themes "
+            "(every theme in marts.kpi_theme_monthly).",
+            fig,
+        )
     )
     tables = [
         {
@@ -209,6 +222,9 @@ def voice_page(con: duckdb.DuckDBPyConnection, until: dt.date | None = None) -> 
         "charts": charts,
         "tables": tables,
     }
+
+
+TREND_THEMES = 6
 
 
 def build(ctx: ReportContext) -> dict:

@@ -5,7 +5,7 @@ import polars as pl
 import pytest
 
 from dagster_project.demo import texts as demo_texts
-from dagster_project.kpis.text import SentimentScorer, load_themes, match_themes
+from dagster_project.kpis.text import SentimentScorer, analyse_texts, load_themes, match_themes
 from tests.conftest import ROOT
 
 LABELLED = ROOT / "tests/fixtures/labelled_texts.csv"
@@ -96,3 +96,27 @@ def test_planted_waiting_time_complaints_are_found_where_planted():
     assert share["riverside"] == pytest.approx(0.67, abs=0.08)
     assert share["other"] == pytest.approx(0.25 + 0.75 / 7, abs=0.08)  # + its share of the rest
     assert share["riverside"] > share["other"] + 0.2
+
+
+def test_a_text_about_several_themes_gives_each_the_tone_of_its_own_clauses():
+    themes, scorer = load_themes(THEMES), SentimentScorer(LEXICON)
+    texts = pl.DataFrame(
+        {
+            "source": ["nps_comment"] * 3,
+            "text_id": ["1", "2", "3"],
+            "text": [
+                "Great food but we waited an hour",
+                "Lovely staff. The toilets were filthy.",
+                "Slow service this morning",
+            ],
+        }
+    )
+    _, hits = analyse_texts(texts, themes, scorer, SentimentScorer())
+    tone = {(i, t): label for i, t, label in hits.select("text_id", "theme", "label").iter_rows()}
+    assert tone == {
+        ("1", "product_quality"): "positive",
+        ("1", "waiting_time"): "negative",
+        ("2", "staff_friendliness"): "positive",
+        ("2", "cleanliness"): "negative",
+        ("3", "waiting_time"): "negative",  # one theme: the text's own tone
+    }

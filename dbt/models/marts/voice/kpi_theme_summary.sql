@@ -9,14 +9,21 @@ catalogue as (
     select * from {{ source('models', 'theme_catalogue') }}
 ),
 
+theme_hits as (
+    -- the tone of each theme in its text: of its own clauses when a text has several themes
+    select * from {{ source('models', 'text_themes') }}
+),
+
 mentions as (
     select
         c.theme,
         count(t.text_id) as mentions,
-        count(t.text_id) filter (where t.sentiment_label = 'negative') as negative_mentions,
-        round(avg(cast(t.compound as decimal(9, 4))), 3) as avg_sentiment
+        count(t.text_id) filter (where h.label = 'negative') as negative_mentions,
+        round(avg(cast(h.compound as decimal(9, 4))), 3) as avg_sentiment
     from catalogue as c
     left join texts as t on list_contains(t.themes, c.theme)
+    left join theme_hits as h
+        on h.source = t.source and h.text_id = t.text_id and h.theme = c.theme
     group by c.theme
 ),
 
