@@ -53,13 +53,14 @@ dev: setup manifest
 	$(BIN)/dagster dev -m dagster_project.definitions -h 127.0.0.1 -p 3000
 
 ## bench: benchmarks (not in CI): refresh at a scale tier (TIER=S|M|L) against DuckDB's lower
-##        bound; CLV fit vs lifetimes and SQL scoring of 1M customers (BENCH=refresh|clv|all)
+##        bound; CLV fit vs lifetimes and SQL scoring of 1M customers and text scoring speed (BENCH=refresh|clv|text|all)
 TIER ?= S
 BENCH ?= all
 bench: setup manifest
 	$(UV) sync --frozen --python $(PYTHON) --group bench
-	@if [ "$(BENCH)" != clv ]; then $(BIN)/python -m benchmarks.bench_refresh --tier $(TIER); fi
-	@if [ "$(BENCH)" != refresh ]; then $(BIN)/python -m benchmarks.bench_clv; fi
+	@if [ "$(BENCH)" = all ] || [ "$(BENCH)" = refresh ]; then $(BIN)/python -m benchmarks.bench_refresh --tier $(TIER); fi
+	@if [ "$(BENCH)" = all ] || [ "$(BENCH)" = clv ]; then $(BIN)/python -m benchmarks.bench_clv; fi
+	@if [ "$(BENCH)" = all ] || [ "$(BENCH)" = text ]; then $(BIN)/python -m benchmarks.bench_text; fi
 
 ## report-pdf: print every page of the published report to PDF (one file per page) with headless
 ##             Chromium, into report-pdf/ beside the site (never into the live build)

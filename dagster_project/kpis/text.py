@@ -219,10 +219,14 @@ def theme_tones(
     clauses = [c for c in CLAUSE_BREAK.split(text) if c and c.strip()]
     if len(clauses) < 2:
         return [compound] * len(themes)
+    scored: dict[int, float] = {}  # each clause scored once, however many themes it holds
     tones = []
     for theme in themes:
-        own = [scorer.compound(c) for c in clauses if theme.matches(c)]
-        tones.append(sum(own) / len(own) if own else compound)
+        own = [i for i, c in enumerate(clauses) if theme.matches(c)]
+        for i in own:
+            if i not in scored:
+                scored[i] = scorer.compound(clauses[i])
+        tones.append(sum(scored[i] for i in own) / len(own) if own else compound)
     return tones
 
 
