@@ -123,7 +123,10 @@ def discover(
         shared = Counter(
             term for _, _, terms in group for term in terms if " " not in term and term not in parts
         )
-        top = tuple(w for w, n in shared.most_common(5) if n >= 2)
+        # ties by the word itself: a Counter built from sets keeps hash order, which changes
+        # from one process to the next
+        ranked = sorted(shared.items(), key=lambda kv: (-kv[1], kv[0]))
+        top = tuple(w for w, n in ranked[:5] if n >= 2)
         # examples: the shortest distinct texts, which read fastest
         examples = tuple(sorted({t.strip() for t, _, _ in group}, key=lambda t: (len(t), t))[:3])
         name = _name(phrase, taken)

@@ -1,6 +1,11 @@
 """Candidate themes from unmatched texts: grouped by shared phrase, explainable, and the YAML
 lines they offer work when pasted into the taxonomy."""
 
+import json
+import os
+import subprocess
+import sys
+
 import yaml
 
 from dagster_project.kpis.text import SentimentScorer, load_themes, match_themes
@@ -36,6 +41,34 @@ def test_unmatched_texts_are_grouped_by_the_phrase_they_share():
         "Bought a gift card for my mum, lovely idea",
     )
     assert discover(TEXTS, min_texts=3) == found  # the same texts give the same candidates
+
+
+def test_the_same_texts_give_the_same_candidates_in_every_process():
+    """Python salts string hashes per process, so anything ordered by a set changes between
+    refreshes; the candidates (and their shared words) must not."""
+    # six words shared by two texts each: only five are shown, so ties decide which and in what order
+    words = [("apple", "pear", "plum"), ("kiwi", "lime", "fig")]
+    texts = [(f"gift card {a} {b} {c}", False) for a, b, c in words for _ in range(2)]
+    code = (
+        "import json, sys; from dagster_project.kpis.theme_discovery import discover; "
+        "texts = json.loads(sys.stdin.read()); "
+        "print(json.dumps([(c.phrase, c.top_words, c.examples) for c in discover(texts)]))"
+    )
+    outputs = {
+        subprocess.run(
+            [sys.executable, "-c", code],
+            input=json.dumps(texts),
+            capture_output=True,
+            text=True,
+            check=True,
+            env={**os.environ, "PYTHONHASHSEED": str(seed)},
+            cwd=ROOT,
+        ).stdout
+        for seed in range(6)
+    }
+    assert len(outputs) == 1
+    (out,) = outputs
+    assert json.loads(out)[0][1] == ["apple", "fig", "kiwi", "lime", "pear"]
 
 
 def test_words_of_feeling_and_rare_phrases_are_no_candidates():
