@@ -4,7 +4,7 @@ import os
 
 import dagster as dg
 
-from dagster_project import refresh_state
+from dagster_project import alerts, refresh_state
 from dagster_project.contracts import load_contracts
 from dagster_project.ingest.assets import (
     build_gx_check,
@@ -14,6 +14,11 @@ from dagster_project.ingest.assets import (
     build_unrecognised_asset,
 )
 from dagster_project.ingest.formats import load_formats
+from dagster_project.ingest.landing_assets import (
+    landing_specs,
+    landing_states,
+    observations,
+)
 from dagster_project.kpis.assets import clv_model_runs, engagement_correlations, text_analysis
 from dagster_project.publish.assets import build_publish_asset
 from dagster_project.resources import DbtCli, DuckDBWarehouse
@@ -31,6 +36,7 @@ settings.export_env()
 contracts = load_contracts(settings.contracts_dir)
 vendor_formats = load_formats(settings.contracts_dir)  # a broken format file fails here, loudly
 
+landing_assets = landing_specs(contracts)
 ingest_assets = [build_ingest_asset(c, settings) for c in contracts.values()]
 gx_checks = [build_gx_check(c) for c in contracts.values()]
 unrecognised_asset = build_unrecognised_asset(settings)
@@ -57,7 +63,8 @@ daily_schedule = dg.ScheduleDefinition(
     minimum_interval_seconds=60,
     default_status=dg.DefaultSensorStatus.RUNNING,
     description="Starts a refresh when anything a refresh reads changed since the last publish: "
-    "a landing file, the configuration or a setting (dagster_project/refresh_state.py).",
+    "a landing file, the configuration or a setting (dagster_project/refresh_state.py), and "
+    "records an observation of each landing folder whose files changed.",
 )
 def landing_sensor(context: dg.SensorEvaluationContext):
     current = refresh_state.fingerprint(settings)
@@ -68,14 +75,71 @@ def landing_sensor(context: dg.SensorEvaluationContext):
     if context.cursor == current.digest:
         return dg.SkipReason("a refresh was already requested for these files and settings")
     context.update_cursor(current.digest)
-    return dg.RunRequest(
-        run_key=f"landing-{current.digest[:16]}",
-        tags={refresh_state.FINGERPRINT_TAG: current.digest},
+    seen = {}
+    for event in observations(landing_states(settings.landing, contracts, settings.contracts_dir)):
+        seen[event.asset_key] = event
+    changed = [
+        event
+        for key, event in seen.items()
+        if _last_version(context, key) != event.tags.get("dagster/data_version")
+    ]
+    return dg.SensorResult(
+        run_requests=[
+            dg.RunRequest(
+                run_key=f"landing-{current.digest[:16]}",
+                tags={refresh_state.FINGERPRINT_TAG: current.digest},
+            )
+        ],
+        asset_events=changed,
     )
+
+
+def _last_version(context: dg.SensorEvaluationContext, key: dg.AssetKey) -> str | None:
+    """The data version of the last recorded observation of a landing folder, if any."""
+    if context.instance_ref is None:  # evaluated outside a Dagster instance (tests)
+        return None
+    record = context.instance.get_latest_data_version_record(key, is_source=True)
+    return record.tags.get("dagster/data_version") if record else None
+
+
+@dg.run_failure_sensor(
+    monitored_jobs=[refresh_job],
+    default_status=dg.DefaultSensorStatus.RUNNING,
+    description="Alerts (EMPATHY_ALERT_*: command, webhook, e-mail) when a refresh launched by "
+    "the schedule, the landing sensor or the UI fails.",
+)
+def refresh_failed_alert(context: dg.RunFailureSensorContext):
+    run = context.dagster_run
+    if run.tags.get(alerts.ALERTED_TAG):
+        return dg.SkipReason("make run alerted this run itself")
+    outcome = alerts.run_outcome(context.instance, run.run_id, success=False)
+    alerts.tag_run(context.instance, outcome)
+    details = [f"Failure: {context.failure_event.message or 'see the run in the Dagster UI'}"]
+    for problem in alerts.notify(outcome, settings.profile.name, details):
+        context.log.warning(problem)
+
+
+@dg.run_status_sensor(
+    run_status=dg.DagsterRunStatus.SUCCESS,
+    monitored_jobs=[refresh_job],
+    default_status=dg.DefaultSensorStatus.RUNNING,
+    description="Tags each finished refresh with its outcome (empathy/outcome: success or "
+    "warning) and alerts when it warned: a file rejected whole, a late source, a check that "
+    "warned.",
+)
+def refresh_outcome_alert(context: dg.RunStatusSensorContext):
+    run = context.dagster_run
+    if run.tags.get(alerts.ALERTED_TAG):
+        return dg.SkipReason("make run tagged and alerted this run itself")
+    outcome = alerts.run_outcome(context.instance, run.run_id, success=True)
+    alerts.tag_run(context.instance, outcome)
+    for problem in alerts.notify(outcome, settings.profile.name):
+        context.log.warning(problem)
 
 
 defs = dg.Definitions(
     assets=[
+        *landing_assets,
         profile_asset,
         *ingest_assets,
         unrecognised_asset,
@@ -90,7 +154,7 @@ defs = dg.Definitions(
     asset_checks=[*gx_checks, ledger_check],
     jobs=[refresh_job],
     schedules=[daily_schedule],
-    sensors=[landing_sensor],
+    sensors=[landing_sensor, refresh_failed_alert, refresh_outcome_alert],
     resources={
         "warehouse": DuckDBWarehouse(
             path=str(settings.warehouse),

@@ -116,8 +116,17 @@ def fingerprint(settings: Settings) -> Fingerprint:
     # the settings as resolved (paths, thresholds, profile) and the salt, never stored in clear
     h.update(repr(settings).encode())
     h.update(hashlib.sha256(settings.salt.encode()).digest())
+    exported = settings.exported_names()  # already in the repr and the salt digest above
     h.update(
-        repr(sorted((k, v) for k, v in os.environ.items() if k.startswith("EMPATHY_"))).encode()
+        repr(
+            sorted(
+                (k, v)
+                for k, v in os.environ.items()
+                if k.startswith("EMPATHY_")
+                and k not in exported
+                and not k.startswith("EMPATHY_ALERT_")  # where alerts go changes no result
+            )
+        ).encode()
     )
     return Fingerprint(h.hexdigest(), sum(1 for e in entries if e.startswith("f\t")))
 

@@ -11,7 +11,7 @@ import sys
 import time
 from typing import TYPE_CHECKING
 
-from dagster_project import refresh_lock, refresh_state
+from dagster_project import alerts, refresh_lock, refresh_state
 from dagster_project.settings import Settings, load_settings
 
 if TYPE_CHECKING:
@@ -84,6 +84,39 @@ def nothing_new(settings: Settings, state: refresh_state.LastRefresh, files: int
     )
 
 
+def late_sources(settings: Settings) -> list[str]:
+    """The sources that stopped arriving (their contracts' cadence), from the warehouse."""
+    import duckdb
+
+    from dagster_project.contracts import load_contracts
+    from dagster_project.quality import freshness
+
+    if not settings.warehouse.exists():
+        return []
+    con = duckdb.connect(str(settings.warehouse), read_only=True)
+    try:
+        found = freshness.arrivals(con, load_contracts(settings.contracts_dir))
+    finally:
+        con.close()
+    return [
+        f"raw/{a.source} {freshness.ARRIVAL_CHECK}: {a.message}"
+        for a in found.values()
+        if a.is_late
+    ]
+
+
+def outcome_lines(outcome: alerts.Outcome) -> str:
+    """The last lines of the console: what the refresh ended as, and every warning."""
+    lines = ["", outcome.summary() + (":" if outcome.warnings or outcome.errors else ".")]
+    lines += [f"  ! {w}" for w in (*outcome.errors, *outcome.warnings)]
+    if outcome.status != "success":
+        lines.append(
+            "  (The Data quality page of the report and `make dev` (Runs, Asset checks) show them; "
+            "alerts go where EMPATHY_ALERT_* say, see OPERATIONS.md.)"
+        )
+    return "\n".join(lines)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description="Refresh the warehouse and publish the report.")
     parser.add_argument(
@@ -133,10 +166,22 @@ def main(argv: list[str] | None = None) -> int:
             else:
                 print(nothing_new(settings, state, current.landing_files))
                 print("Nothing was published again.")
+            late = late_sources(settings)
+            if late:
+                outcome = alerts.Outcome("warning", None, tuple(late))
+                print(outcome_lines(outcome), file=sys.stderr)
+                for problem in alerts.notify(outcome, settings.profile.name):
+                    print(problem, file=sys.stderr)
             print(f"({time.monotonic() - started:.1f} s)")
             return 0
         refresh_state.forget_state(settings.warehouse)
-        return _refresh(current.digest)  # its publish step records the state
+        try:
+            return _refresh(current.digest)  # its publish step records the state
+        except Exception as exc:  # the definitions did not load: no run to speak of
+            outcome = alerts.Outcome("failed", None, errors=(f"{type(exc).__name__}: {exc}",))
+            for problem in alerts.notify(outcome, settings.profile.name):
+                print(problem, file=sys.stderr)
+            raise
     finally:
         refresh_lock.release(lock)
 
@@ -149,43 +194,49 @@ def _refresh(fingerprint: str) -> int:
         print(f"dbt project parsed ({time.monotonic() - started:.1f} s)", file=sys.stderr)
     import dagster as dg
 
-    from dagster_project.definitions import defs, refresh_job, settings
+    from dagster_project.definitions import contracts, defs, refresh_job, settings
+    from dagster_project.ingest.landing_assets import landing_states, observations
 
     instance = dg.DagsterInstance.get()
     for run_id in fail_dead_runs(instance, refresh_job.name):
         print(f"Run {run_id} had died unfinished; marked failed.", file=sys.stderr)
+    # the landing folders as this refresh found them (the lineage graph's first nodes)
+    for event in observations(landing_states(settings.landing, contracts, settings.contracts_dir)):
+        instance.report_runless_asset_event(event)
     result = defs.resolve_job_def(refresh_job.name).execute_in_process(
         instance=instance,
         run_config={"loggers": {"console": {"config": {"log_level": "INFO"}}}},
-        tags={refresh_state.FINGERPRINT_TAG: fingerprint},
+        # this process tags and alerts the run itself (the daemon's sensors leave it alone)
+        tags={refresh_state.FINGERPRINT_TAG: fingerprint, alerts.ALERTED_TAG: "1"},
         raise_on_error=False,
     )
-    failed_checks = [
-        f"{'/'.join(ev.asset_key.path)} {ev.check_name}: {ev.description or 'failed'}"
-        for ev in (
-            e.asset_check_evaluation_data
-            for e in result.all_events
-            if e.event_type_value == "ASSET_CHECK_EVALUATION"
-        )
-        if not ev.passed
-    ]
     published = any(
         e.is_step_success and e.step_key == "publish_reports" for e in result.all_events
     )
-    if not result.success or not published:
-        failed = [e.step_key for e in result.all_events if e.is_step_failure]
+    outcome = alerts.run_outcome(instance, result.run_id, success=result.success and published)
+    alerts.tag_run(instance, outcome)
+    failed = [e.step_key for e in result.all_events if e.is_step_failure]
+    details = [f"Failed steps: {', '.join(failed)}"] if failed else []
+    problems = alerts.notify(outcome, settings.profile.name, details)
+    if outcome.status == "failed":
         lines = [
             f"\nRefresh FAILED (run {result.run_id}); nothing was published.",
             "The previously published report and analyst database were left untouched.",
         ]
-        if failed_checks:
+        if outcome.errors:
             lines.append("Blocking checks that failed:")
-            lines += [f"  - {c}" for c in failed_checks]
+            lines += [f"  - {c}" for c in outcome.errors]
+        if outcome.warnings:
+            lines.append("Warnings:")
+            lines += [f"  ! {c}" for c in outcome.warnings]
         if failed:
             lines.append(f"Failed steps: {', '.join(failed)} (details above, or in `make dev`).")
-        print("\n".join(lines), file=sys.stderr)
+        print("\n".join([*lines, *problems]), file=sys.stderr)
         return 1
     print(where(settings))
+    print(outcome_lines(outcome))
+    for problem in problems:
+        print(problem, file=sys.stderr)
     return 0
 
 

@@ -132,6 +132,21 @@ class Settings:
     def site_builds(self) -> Path:
         return self.site.parent / f".{self.site.name}-builds"
 
+    # the variables export_env() writes, all derived from this object (its repr and its salt
+    # say everything they hold): a process that exported them and one that did not (the
+    # Dagster daemon's sensor and `make run`) see the same settings
+    @staticmethod
+    def exported_names() -> frozenset[str]:
+        return frozenset(
+            {
+                "EMPATHY_WAREHOUSE",
+                "EMPATHY_SALT",
+                "EMPATHY_DUCKDB_THREADS",
+                "EMPATHY_DUCKDB_MEMORY_LIMIT",
+                *KPI_DEFAULTS,
+            }
+        )
+
     def export_env(self) -> None:
         """Make the resolved paths visible to subprocesses (the dbt profile reads them)."""
         os.environ["EMPATHY_WAREHOUSE"] = str(self.warehouse)

@@ -110,3 +110,22 @@ def test_code_and_configuration_files_are_part_of_it(settings):
     files = {Path(f).name for f in refresh_state.config_files(settings)}
     assert {"run.py", "uv.lock", "dbt_project.yml", "nps_responses.yaml"} <= files
     assert "manifest.json" not in files  # dbt's own output is not configuration
+
+
+def test_a_process_that_exported_its_settings_sees_the_same_fingerprint(settings, monkeypatch):
+    """The Dagster code location exports its settings into the environment when it loads (the
+    dbt profile reads them); its sensor must still see what `make run` saw, or it launches a
+    refresh although nothing changed."""
+    before = digest(settings)
+    umask = os.umask(0o022)
+    os.umask(umask)
+    for name in settings.exported_names():
+        monkeypatch.setenv(name, os.environ.get(name, ""))  # restored after the test
+    try:
+        settings.export_env()
+    finally:
+        os.umask(umask)
+    assert os.environ["EMPATHY_WAREHOUSE"] == str(settings.warehouse)
+    assert digest(load_settings()) == before
+    monkeypatch.setenv("EMPATHY_DEMO_TIER", "M")  # a variable nobody exports still counts
+    assert digest(load_settings()) != before

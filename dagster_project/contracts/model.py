@@ -87,6 +87,16 @@ class Contract:
     version: str
     columns: tuple[Column, ...]
     path: Path
+    # how often a new file is expected (ODCS slaProperties ``frequency``) and how long past
+    # that the source counts as late (``latency``); None: no expectation, never late
+    arrives_every_days: float | None = None
+    late_grace_days: float = 0.0
+
+    @property
+    def late_after_days(self) -> float | None:
+        if self.arrives_every_days is None:
+            return None
+        return self.arrives_every_days + self.late_grace_days
 
     @property
     def column_names(self) -> list[str]:
@@ -128,6 +138,34 @@ def _per_day(path: Path, name: str, spec: Any) -> tuple[str, str, float] | None:
         raise ContractError(
             f"{path}: column {name!r}: maximumPerDay needs from, to and maximum"
         ) from exc
+
+
+UNIT_DAYS = {
+    "d": 1, "day": 1, "days": 1,
+    "w": 7, "week": 7, "weeks": 7,
+    "m": 31, "month": 31, "months": 31,
+    "y": 366, "yr": 366, "year": 366, "years": 366,
+}  # fmt: skip
+
+
+def _sla_days(path: Path, odcs: Any, prop: str) -> float | None:
+    """An ODCS ``slaProperties`` entry (``property: frequency``, ``value: 1``, ``unit: d``) in
+    days; months count as 31 days so that a monthly export is never late by a short month."""
+    for sla in odcs.slaProperties or []:
+        if (sla.property or "").lower() != prop:
+            continue
+        unit = (sla.unit or "d").lower()
+        try:
+            value = float(sla.value)  # type: ignore[arg-type]
+        except (TypeError, ValueError) as exc:
+            raise ContractError(f"{path}: slaProperties {prop}: value must be a number") from exc
+        if unit not in UNIT_DAYS or value <= 0:
+            raise ContractError(
+                f"{path}: slaProperties {prop}: a positive value in one of "
+                f"{sorted(set(UNIT_DAYS))}, not {sla.value!r} {sla.unit!r}"
+            )
+        return value * UNIT_DAYS[unit]
+    return None
 
 
 def parse_contract(path: Path) -> Contract:
@@ -185,6 +223,8 @@ def parse_contract(path: Path) -> Contract:
         version=odcs.version,
         columns=tuple(columns),
         path=path,
+        arrives_every_days=_sla_days(path, odcs, "frequency"),
+        late_grace_days=_sla_days(path, odcs, "latency") or 0.0,
     )
 
 

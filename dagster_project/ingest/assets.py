@@ -7,6 +7,7 @@ import dagster as dg
 
 from dagster_project.business_profile import VOCABULARIES, install_profile
 from dagster_project.contracts import UNRECOGNISED, Contract, rejected_table_ddl
+from dagster_project.ingest.landing_assets import landing_key
 from dagster_project.ingest.loader import (
     ensure_tables,
     file_hash,
@@ -15,6 +16,7 @@ from dagster_project.ingest.loader import (
     landing_plan,
     refused_digest,
 )
+from dagster_project.quality import freshness
 from dagster_project.resources import DuckDBWarehouse
 from dagster_project.settings import Settings
 
@@ -59,9 +61,57 @@ def build_profile_asset(settings: Settings) -> dg.AssetsDefinition:
     return _profile
 
 
+WHOLE_FILE_CHECK = "no_file_rejected_whole"
+ARRIVAL_CHECK = freshness.ARRIVAL_CHECK
+
+
+def ingest_checks(
+    contract: Contract, results: list, arrival: freshness.Arrival
+) -> list[dg.AssetCheckResult]:
+    """The two warnings of a source: a file of this refresh was rejected whole (nothing of it
+    loaded), and the source stopped arriving (its contract's cadence)."""
+    whole = [r for r in results if r.status == "rejected"]
+    return [
+        dg.AssetCheckResult(
+            check_name=WHOLE_FILE_CHECK,
+            passed=not whole,
+            severity=dg.AssetCheckSeverity.WARN,
+            description="; ".join(r.message for r in whole)[:2000]
+            or f"no file of {contract.name} was rejected whole",
+            metadata={"files_rejected_whole": [r.file_name for r in whole]},
+        ),
+        dg.AssetCheckResult(
+            check_name=ARRIVAL_CHECK,
+            passed=not arrival.is_late,
+            severity=dg.AssetCheckSeverity.WARN,
+            description=arrival.message,
+            metadata={
+                "days_since_last_file": arrival.days_since_last_file,
+                "late_after_days": arrival.late_after_days,
+                "files_loaded": arrival.files_loaded,
+            },
+        ),
+    ]
+
+
 def build_ingest_asset(contract: Contract, settings: Settings) -> dg.AssetsDefinition:
     @dg.asset(
         key=raw_key(contract),
+        deps=[landing_key(contract.name)],
+        check_specs=[
+            dg.AssetCheckSpec(
+                WHOLE_FILE_CHECK,
+                asset=raw_key(contract),
+                description="Warns when a landing file of this source was rejected whole "
+                "(a required column missing, an unreadable file): nothing of it was loaded.",
+            ),
+            dg.AssetCheckSpec(
+                ARRIVAL_CHECK,
+                asset=raw_key(contract),
+                description="Warns when no new file of this source arrived within the cadence "
+                f"of {contract.path.name} (slaProperties frequency + latency).",
+            ),
+        ],
         group_name="ingest",
         kinds={"polars", "duckdb"},
         description=(
@@ -81,6 +131,7 @@ def build_ingest_asset(contract: Contract, settings: Settings) -> dg.AssetsDefin
             rejected_total = con.execute(
                 f'SELECT count(*) FROM raw."{contract.name}__rejected"'
             ).fetchall()[0][0]
+            arrival = freshness.arrivals(con, {contract.name: contract})[contract.name]
         for r in results:
             speed = f" [{r.seconds:.1f} s, {r.rows_per_second:,.0f} rows/s]" if r.rows_read else ""
             (
@@ -90,7 +141,10 @@ def build_ingest_asset(contract: Contract, settings: Settings) -> dg.AssetsDefin
             )(r.message + speed)
         if not results:
             context.log.info(f"no new files for {contract.name} in landing/")
+        if arrival.is_late:
+            context.log.warning(arrival.message)
         return dg.MaterializeResult(
+            check_results=ingest_checks(contract, results, arrival),
             metadata={
                 "new_files": len(results),
                 "rows_read": sum(r.rows_read for r in results),
@@ -99,7 +153,7 @@ def build_ingest_asset(contract: Contract, settings: Settings) -> dg.AssetsDefin
                 "files_rejected_whole": [r.file_name for r in results if r.status == "rejected"],
                 "raw_rows_total": total,
                 "rejected_rows_total": rejected_total,
-            }
+            },
         )
 
     return _ingest
@@ -235,13 +289,16 @@ def build_ledger_asset(contracts: dict[str, Contract], settings: Settings) -> li
         kinds={"duckdb"},
         deps=[*(raw_key(c) for c in contracts.values()), UNRECOGNISED_KEY],
         description="raw.ingest_ledger: one row per landing file processed, with rows read, "
-        "loaded and rejected. Materializing it reconciles landing/ with the ledger.",
+        "loaded and rejected. Materializing it reconciles landing/ with the ledger and records "
+        "each source's last arrival against its cadence in raw.source_arrivals.",
     )
     def ingest_ledger(warehouse: DuckDBWarehouse) -> dg.MaterializeResult:
         with warehouse.connect() as con:
             for c in contracts.values():
                 ensure_tables(con, c)
             con.execute(rejected_table_ddl(UNRECOGNISED))
+            now = freshness.utc_now()
+            freshness.record(con, freshness.arrivals(con, contracts, now), now)
             rows = con.execute(
                 "SELECT status, count(*), sum(rows_read), sum(rows_loaded), sum(rows_rejected) "
                 "FROM raw.ingest_ledger GROUP BY status ORDER BY status"

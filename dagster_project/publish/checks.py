@@ -20,15 +20,20 @@ SCHEMA = {
 
 def check_results_of_run(context: dg.AssetExecutionContext) -> pl.DataFrame:
     """The asset-check evaluations (dbt tests, GX suites, ledger reconciliation) of this run."""
-    records = context.instance.get_records_for_run(
-        run_id=context.run_id, of_type=dg.DagsterEventType.ASSET_CHECK_EVALUATION
+    return check_results(context.instance, context.run_id)
+
+
+def check_results(instance: dg.DagsterInstance, run_id: str) -> pl.DataFrame:
+    """The asset-check evaluations of a run, as recorded in the Dagster instance."""
+    records = instance.get_records_for_run(
+        run_id=run_id, of_type=dg.DagsterEventType.ASSET_CHECK_EVALUATION, limit=100_000
     ).records
     rows = []
     for record in records:
         ev = record.event_log_entry.dagster_event.asset_check_evaluation_data
         rows.append(
             {
-                "run_id": context.run_id,
+                "run_id": run_id,
                 "checked_at": dt.datetime.fromtimestamp(
                     record.event_log_entry.timestamp, dt.UTC
                 ).replace(tzinfo=None),

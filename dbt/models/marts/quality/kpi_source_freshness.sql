@@ -1,7 +1,9 @@
 -- How recent each source's data is: the latest date of a business event in its loaded rows
 -- (a sale, a response, a ticket, a hire or leave, an absence), so the report can say how old
 -- its figures are and flag a source that stopped arriving. Sources without loaded rows are
--- absent. latest_file_loaded_at is when a file of the source last arrived.
+-- absent. latest_file_loaded_at is when a file of the source last arrived; the cadence and the
+-- late flag come from the contract's slaProperties as checked by the refresh
+-- (raw.source_arrivals, dagster_project/quality/freshness.py).
 with events as (
     select 'pos_transactions' as source, max(transaction_date) as last_data_date, count(*) as rows
     from {{ ref('stg_pos__transactions') }}
@@ -35,7 +37,11 @@ select
     events.source,
     events.last_data_date,
     events.rows,
-    files.latest_file_loaded_at
+    files.latest_file_loaded_at,
+    arrivals.expected_every_days,
+    arrivals.late_after_days,
+    coalesce(arrivals.is_late, false) as is_late
 from events
 left join files using (source)
+left join {{ source('ingest', 'source_arrivals') }} as arrivals using (source)
 where events.rows > 0

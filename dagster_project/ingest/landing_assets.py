@@ -1,0 +1,94 @@
+"""The landing folders as Dagster source assets: the first nodes of the lineage graph.
+
+Each contract's landing files (``landing/<contract>/`` and the vendor exports anywhere in
+``landing/`` whose format feeds it) are one observable source asset, ``landing/<contract>``.
+An observation records how many files there are, their bytes, the newest file's time and a
+data version that changes whenever a file is added, changed or removed (from ``lstat``: file
+contents are read by the refresh, not here). The landing sensor records an observation of each
+folder that changed when it requests a refresh, and ``make run`` records them before it runs.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from pathlib import Path
+
+import dagster as dg
+
+from dagster_project.contracts import Contract
+from dagster_project.ingest.formats import load_formats, plan_landing
+
+
+@dataclass(frozen=True)
+class LandingState:
+    files: int
+    bytes: int
+    newest: float | None  # modification time of the newest file, seconds since the epoch
+    version: str
+
+
+def landing_key(contract_name: str) -> dg.AssetKey:
+    return dg.AssetKey(["landing", contract_name])
+
+
+def landing_states(
+    landing: Path, contracts: dict[str, Contract], contracts_dir: Path
+) -> dict[str, LandingState]:
+    """Each contract's landing files as they are now."""
+    plan = plan_landing(landing, contracts, load_formats(contracts_dir))
+    out = {}
+    for name in sorted(contracts):
+        h = hashlib.sha256()
+        count = size = 0
+        newest: float | None = None
+        for f in sorted(plan.for_contract(name), key=lambda f: f.rel):
+            try:
+                st = f.path.lstat()
+            except OSError:  # removed since the plan was made
+                continue
+            h.update(f"{f.rel}\t{st.st_size}\t{st.st_mtime_ns}\n".encode("utf-8", "replace"))
+            count, size = count + 1, size + st.st_size
+            newest = max(newest or 0.0, st.st_mtime)
+        out[name] = LandingState(count, size, newest, h.hexdigest()[:16])
+    return out
+
+
+def observation_metadata(state: LandingState) -> dict:
+    meta: dict = {"files": state.files, "bytes": state.bytes}
+    if state.newest is not None:
+        # Dagster's own key for "when this source last changed" (freshness, the UI)
+        meta["dagster/last_updated_timestamp"] = dg.TimestampMetadataValue(state.newest)
+    return meta
+
+
+def observations(states: dict[str, LandingState]) -> list[dg.AssetObservation]:
+    return [
+        dg.AssetObservation(
+            asset_key=landing_key(name),
+            metadata=observation_metadata(state),
+            tags={"dagster/data_version": state.version},
+        )
+        for name, state in states.items()
+    ]
+
+
+def landing_specs(contracts: dict[str, Contract]) -> list[dg.AssetSpec]:
+    """External assets (Dagster's name for data it reads but does not make): the refresh never
+    writes landing/; the sensor and ``make run`` record observations of them."""
+    return [
+        dg.AssetSpec(
+            landing_key(c.name),
+            group_name="landing",
+            kinds={"csv"},
+            description=f"Landing files of {c.title}: landing/{c.name}/ and the vendor exports "
+            f"in landing/ whose format feeds {c.name} (data_contracts/vendors/). A new file is "
+            + (
+                f"expected about every {c.arrives_every_days:g} day(s), late after "
+                f"{c.late_after_days:g} ({c.path.name} slaProperties)."
+                if c.arrives_every_days
+                else f"not expected on any cadence ({c.path.name} has no slaProperties)."
+            ),
+        )
+        for c in contracts.values()
+    ]
