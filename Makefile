@@ -11,7 +11,7 @@ UV := .tools/bin/uv
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: run test test-fast setup demo manifest pipeline test-deps lint dev sources bench report-pdf formats clean
+.PHONY: run test test-fast setup demo manifest pipeline test-deps lint dev sources bench report-pdf formats sql clean
 
 ## run: install, generate the demo business, refresh once through Dagster, publish the report
 run: demo manifest
@@ -78,10 +78,18 @@ report-pdf: test-deps
 	done
 	@echo "report printed to $(PDF_DIR)/ (one PDF per page)"
 
-## formats: which export format each file is in, or the closest known ones (FILES=landing/*.csv)
+## formats: which export format each file is in (or the closest known ones) and what a refresh
+##          would load and reject from it, row, column and rule (FILES=export.csv ...)
 FILES ?= $(wildcard landing/*.csv landing/*/*.csv)
 formats: setup
-	$(BIN)/python -m dagster_project.ingest.formats $(FILES)
+	$(BIN)/python -m dagster_project.ingest.check_file $(FILES)
+
+## sql: the DuckDB CLI on the analyst copy, read-only (DB=another file); no extension is
+##      downloaded (autoinstall off)
+DB ?= $(or $(EMPATHY_ANALYTICS),warehouse/analytics.duckdb)
+sql: setup
+	@test -f "$(DB)" || { echo "no analyst copy at $(DB): run make run first"; exit 1; }
+	$(BIN)/duckdb -readonly -cmd "SET autoinstall_known_extensions = false" "$(DB)"
 
 ## sources: regenerate dbt/models/staging/_raw__sources.yml from data_contracts/
 sources: setup

@@ -12,7 +12,9 @@ import time
 from typing import TYPE_CHECKING
 
 from dagster_project import alerts, refresh_lock, refresh_state
-from dagster_project.settings import Settings, load_settings
+from dagster_project.settings import PROJECT_ROOT, Settings, load_settings
+
+PROJECT_BIN = PROJECT_ROOT / ".venv" / "bin"  # make setup installs the DuckDB CLI there
 
 if TYPE_CHECKING:
     import dagster as dg
@@ -43,7 +45,7 @@ def where(settings: Settings) -> str:
         f"    open it:         file://{index}",
         f"    or serve it:     python3 -m http.server --directory {settings.site} 8000",
         f"  Analyst database:  {settings.analytics}  (read-only copy, schemas raw, staging, marts)",
-        f"    DuckDB CLI:      duckdb -readonly {settings.analytics}",
+        f"    DuckDB CLI:      make sql   (or {PROJECT_BIN / 'duckdb'} -readonly {settings.analytics})",
         f"    or in Python:    duckdb.connect('{settings.analytics}', read_only=True)",
         "  Pipeline UI:       make dev   (Dagster: lineage, runs, checks, schedule and sensor)",
         "",

@@ -106,6 +106,11 @@ def build_site(
             "freshness": ctx.freshness.sentence(),
             "late": [
                 f"{SOURCE_EXPORTS.get(s, s)} (newest {d:%d %b %Y})" for s, d in ctx.freshness.late
+            ]
+            + [
+                f"{SOURCE_EXPORTS.get(s, s)} (no new file since {d:%d %b %Y})"
+                for s, d in ctx.freshness.not_arriving
+                if s not in {late for late, _ in ctx.freshness.late}
             ],
         }
         contexts = [

@@ -31,6 +31,28 @@ class Freshness:
     built_on: dt.date
     data_end: dt.date | None  # newest date of a daily source
     by_source: dict[str, dt.date] = field(default_factory=dict)
+    # source -> (when its last file arrived, days after which it is late, expected every n
+    # days); the cadence is in the contracts
+    arrivals: dict[str, tuple[dt.datetime | None, float | None, float | None]] = field(
+        default_factory=dict
+    )
+
+    def days_since_file(self, source: str) -> float | None:
+        last = self.arrivals.get(source, (None, None, None))[0]
+        if last is None:
+            return None
+        built = dt.datetime.combine(self.built_on, dt.time(23, 59))
+        return max((built - last).total_seconds() / 86400, 0.0)
+
+    @property
+    def not_arriving(self) -> list[tuple[str, dt.datetime]]:
+        """Sources whose last file is older than their contract's cadence allows."""
+        out = []
+        for s, (last, limit, _) in sorted(self.arrivals.items()):
+            since = self.days_since_file(s)
+            if last is not None and limit is not None and since is not None and since > limit:
+                out.append((s, last))
+        return out
 
     @property
     def days_old(self) -> int | None:
@@ -62,7 +84,15 @@ class Freshness:
 def freshness(rows: list[dict[str, Any]], built_on: dt.date) -> Freshness:
     by_source = {r["source"]: r["last_data_date"] for r in rows if r["last_data_date"]}
     daily = [d for s, d in by_source.items() if s in DAILY_SOURCES]
-    return Freshness(built_on, max(daily) if daily else None, by_source)
+    arrivals = {
+        r["source"]: (
+            r.get("latest_file_loaded_at"),
+            r.get("late_after_days"),
+            r.get("expected_every_days"),
+        )
+        for r in rows
+    }
+    return Freshness(built_on, max(daily) if daily else None, by_source, arrivals)
 
 
 @dataclass

@@ -56,3 +56,38 @@ def rejected_table_ddl(contract: Contract | str, schema: str = "raw") -> str:
     name = contract if isinstance(contract, str) else contract.name
     cols = ", ".join(f'"{c}" {t}' for c, (t, _) in REJECTED_COLUMNS.items())
     return f'CREATE TABLE IF NOT EXISTS {schema}."{name}__rejected" ({cols})'
+
+
+def _literal(text: str) -> str:
+    return "'" + " ".join(text.split()).replace("'", "''") + "'"
+
+
+def raw_comments(contract: Contract, schema: str = "raw") -> dict[tuple[str, str], str]:
+    """(table, column or '') -> comment: the contract's descriptions on the raw and rejected
+    tables, so the DuckDB CLI and DBeaver show them (``duckdb_columns().comment``)."""
+    raw, rejected = contract.name, f"{contract.name}__rejected"
+    out = {
+        (raw, ""): f"{contract.title}: rows loaded from landing files "
+        f"(contract data_contracts/{contract.path.name}). {contract.description}".strip(),
+        (rejected, ""): f"Rows of {contract.title} that broke a rule of "
+        f"data_contracts/{contract.path.name}, with the rule and the reason.",
+    }
+    for c in contract.columns:
+        if c.description:
+            out[(raw, c.name)] = c.description
+    out |= {(raw, name): text for name, (_, text) in LINEAGE_COLUMNS.items()}
+    out |= {(rejected, name): text for name, (_, text) in REJECTED_COLUMNS.items()}
+    return out
+
+
+def comment_statements(
+    contract: Contract, present: dict[tuple[str, str], str | None], schema: str = "raw"
+) -> list[str]:
+    """COMMENT ON statements for the comments that differ from ``present``."""
+    out = []
+    for (table, column), text in raw_comments(contract, schema).items():
+        if present.get((table, column)) == " ".join(text.split()) or (table, column) not in present:
+            continue
+        target = f'COLUMN {schema}."{table}"."{column}"' if column else f'TABLE {schema}."{table}"'
+        out.append(f"COMMENT ON {target} IS {_literal(text)}")
+    return out

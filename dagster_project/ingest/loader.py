@@ -25,6 +25,7 @@ from dagster_project.contracts import (
     Contract,
     ReadOptions,
     Validated,
+    comment_statements,
     empty_good,
     every_row_rejected,
     load_contracts,
@@ -120,6 +121,23 @@ def ensure_tables(con: duckdb.DuckDBPyConnection, contract: Contract) -> None:
     for statement in raw_table_migrations(contract, existing):
         con.execute(statement)
     con.execute(rejected_table_ddl(contract))
+    present = {
+        (table, column): comment
+        for table, column, comment in con.execute(
+            """
+            SELECT table_name, '', comment FROM duckdb_tables()
+            WHERE schema_name = 'raw' AND table_name IN ($1, $2)
+              AND database_name = current_database()
+            UNION ALL
+            SELECT table_name, column_name, comment FROM duckdb_columns()
+            WHERE schema_name = 'raw' AND table_name IN ($1, $2)
+              AND database_name = current_database()
+            """,
+            [contract.name, f"{contract.name}__rejected"],
+        ).fetchall()
+    }
+    for statement in comment_statements(contract, present):
+        con.execute(statement)
 
 
 def _summarise_rejections(rejected: pl.DataFrame, limit: int = 3) -> str:

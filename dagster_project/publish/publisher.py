@@ -104,8 +104,55 @@ def write_analyst_copy(
                 f"CREATE TABLE analyst_db.{_q(schema)}.{_q(view)} AS "
                 f"SELECT * FROM source_db.{_q(schema)}.{_q(view)}"
             )
+        copy_comments(con)
     finally:
         con.close()
+
+
+def _literal(text: str) -> str:
+    return "'" + text.replace("'", "''") + "'"
+
+
+def copy_comments(con: duckdb.DuckDBPyConnection) -> int:
+    """The descriptions the warehouse holds as comments (dbt's persist_docs, the contracts) on
+    the analyst copy's tables, views and columns, where they differ; how many were set."""
+    private = ", ".join(_literal(s) for s in PRIVATE_SCHEMAS)
+
+    def comments(database: str) -> dict[tuple[str, str, str, str], str | None]:
+        rows = con.execute(
+            f"""
+            SELECT 'TABLE', schema_name, table_name, '', comment FROM duckdb_tables()
+            WHERE database_name = $db AND schema_name NOT IN ({private})
+            UNION ALL
+            SELECT 'VIEW', schema_name, view_name, '', comment FROM duckdb_views()
+            WHERE database_name = $db AND NOT internal AND schema_name NOT IN ({private})
+            UNION ALL
+            SELECT 'COLUMN', schema_name, table_name, column_name, comment FROM duckdb_columns()
+            WHERE database_name = $db AND schema_name NOT IN ({private})
+            """,
+            {"db": database},
+        ).fetchall()
+        return {(kind, schema, name, col): text for kind, schema, name, col, text in rows}
+
+    wanted, present = comments("source_db"), comments("analyst_db")
+    kinds = {(s, n): k for (k, s, n, c) in present if k != "COLUMN"}
+    done = 0
+    for (kind, schema, name, column), text in sorted(wanted.items()):
+        key = (kind, schema, name, column)
+        if not text or present.get(key) == text:
+            continue
+        if kind == "COLUMN":
+            if key not in present:
+                continue
+            target = f"COLUMN analyst_db.{_q(schema)}.{_q(name)}.{_q(column)}"
+        else:  # a salted view is a table in the copy
+            actual = kinds.get((schema, name))
+            if actual is None:
+                continue
+            target = f"{actual} analyst_db.{_q(schema)}.{_q(name)}"
+        con.execute(f"COMMENT ON {target} IS {_literal(text)}")
+        done += 1
+    return done
 
 
 def _masked_select(
@@ -289,6 +336,7 @@ def update_analyst_copy(
             if len(failed) == len(pending):
                 con.execute(failed[0])  # no progress: raise the real error
             pending = failed
+        stats["comments_set"] = copy_comments(con)
         con.execute("USE memory")
         con.execute("DETACH analyst_db")
     finally:

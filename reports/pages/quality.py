@@ -9,7 +9,35 @@ from reports.formatting import show
 from reports.queries import run_query
 
 
-def quality_page(con: duckdb.DuckDBPyConnection) -> dict:
+def _every(days: float | None) -> str:
+    if days is None:
+        return "no cadence set"
+    named = {1: "day", 7: "week", 31: "month"}
+    return f"every {named[int(days)]}" if days in named else f"every {days:g} days"
+
+
+def arrival_rows(ctx: ReportContext) -> list[dict]:
+    """Each source's last file against the cadence its contract expects."""
+    fresh = ctx.freshness
+    rows = []
+    for source, (last, limit, every) in sorted(fresh.arrivals.items()):
+        since = fresh.days_since_file(source)
+        late = last is not None and limit is not None and since is not None and since > limit
+        rows.append(
+            {
+                "source": source,
+                "expected": _every(every),
+                "late_after": f"{limit:g} days" if limit is not None else "–",
+                "last_file": last,
+                "days": None if since is None else round(since),
+                "status": "LATE: has this export stopped?" if late else "on time",
+                "newest_data": fresh.by_source.get(source),
+            }
+        )
+    return rows
+
+
+def quality_page(con: duckdb.DuckDBPyConnection, ctx: ReportContext | None = None) -> dict:
     sources = run_query(con, "data_quality")
     rules = run_query(con, "rejections_by_rule")
     checks = run_query(con, "check_results")
@@ -96,6 +124,30 @@ def quality_page(con: duckdb.DuckDBPyConnection) -> dict:
             if unlisted
             else []
         ),
+        *(
+            [
+                {
+                    "title": "Is each export still arriving?",
+                    "note": "How often a new file of each source is expected is set in its "
+                    "data contract (slaProperties frequency and latency, data_contracts/); a "
+                    "source whose last file is older than that is late, the refresh ends with "
+                    "a warning and the operator is alerted. History loaded today is on time.",
+                    "personal": False,
+                    "columns": [
+                        ("Source", "source"),
+                        ("Expected", "expected"),
+                        ("Late after", "late_after"),
+                        ("Last file (UTC)", "last_file"),
+                        ("Days since", "days"),
+                        ("Status", "status"),
+                        ("Newest data", "newest_data"),
+                    ],
+                    "rows": arrival_rows(ctx),
+                }
+            ]
+            if ctx is not None and ctx.freshness.arrivals
+            else []
+        ),
         {
             "title": "Sources",
             "note": "Every row read is loaded or rejected (rows read = loaded + "
@@ -160,4 +212,4 @@ def quality_page(con: duckdb.DuckDBPyConnection) -> dict:
 
 
 def build(ctx: ReportContext) -> dict:
-    return quality_page(ctx.con)
+    return quality_page(ctx.con, ctx)

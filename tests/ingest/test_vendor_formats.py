@@ -313,28 +313,56 @@ def test_a_sale_refunded_twice_in_later_exports_keeps_every_line_and_refund(tmp_
     assert len(line_ids) == len(set(line_ids)) == 5
 
 
-def test_the_operator_can_ask_which_format_a_file_is_in():
-    landing = FIXTURES / "landing"
-    proc = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "dagster_project.ingest.formats",
-            str(landing / "orders_export_1.csv"),
-            str(landing / "mailchimp_members.csv"),
-        ],
+def run_formats(*paths: Path) -> subprocess.CompletedProcess:
+    """What `make formats FILES=...` runs."""
+    return subprocess.run(
+        [sys.executable, "-m", "dagster_project.ingest.check_file", *map(str, paths)],
         cwd=ROOT,
         capture_output=True,
         text=True,
         timeout=120,
     )
+
+
+def test_the_operator_can_ask_which_format_a_file_is_in():
+    landing = FIXTURES / "landing"
+    proc = run_formats(landing / "orders_export_1.csv", landing / "mailchimp_members.csv")
     assert proc.returncode == 1  # one file is in no known format
-    shopify, mailchimp = proc.stdout.splitlines()
+    heads = [line for line in proc.stdout.splitlines() if not line.startswith(" ")]
+    shopify, mailchimp = heads
     assert shopify.endswith(
         "orders_export_1.csv: Shopify Orders (data_contracts/vendors/shopify_orders.yaml) "
         "-> pos_line_items, pos_transactions"
     )
     assert "mailchimp_members.csv: no known format; closest known formats: 1) " in mailchimp
+    # the Shopify file is read as a refresh would, for each source it feeds
+    details = [line.strip() for line in proc.stdout.splitlines() if line.startswith("  ")]
+    assert any(d.startswith("pos_line_items: would load") for d in details)
+    assert any(d.startswith("pos_transactions: would load") for d in details)
+
+
+def test_formats_says_what_the_refresh_would_reject_before_the_file_is_dropped(tmp_path):
+    folder = tmp_path / "nps_responses"
+    folder.mkdir()
+    header = "response_id,customer_id,responded_at,touchpoint,score,comment"
+    (folder / "no_store.csv").write_text(f"{header}\nR1,C1,2026-11-02 10:00:00,in_store,9,ok\n")
+    proc = run_formats(folder / "no_store.csv")
+    assert proc.returncode == 1, proc.stdout + proc.stderr
+    assert "nps_responses: WOULD BE REJECTED WHOLE" in proc.stdout
+    assert "lacks required column(s) store_id" in proc.stdout
+    rows = [
+        "response_id,customer_id,responded_at,store_id,touchpoint,score,comment",
+        "R1,C1,2026-11-02 10:00:00,S1,in_store,19,too high",
+        "R2,C1,2026-11-02 10:00:00,S1,in_store,7,fine",
+        "R3,C1,yesterday,S1,in_store,7,no date",
+    ]
+    (folder / "some_bad.csv").write_text("\n".join(rows) + "\n")
+    proc = run_formats(folder / "some_bad.csv")
+    assert proc.returncode == 0, proc.stdout + proc.stderr  # it loads, two rows rejected
+    assert "3 rows read, 1 loaded, 2 rejected" in proc.stdout
+    assert "row 1, column score, rule maximum" in proc.stdout
+    assert "row 3, column responded_at, rule type_timestamp" in proc.stdout
+    assert proc.stdout.count("rows read") == 1  # said once, not again by the loader's log
 
 
 def test_an_excel_file_is_recorded_as_not_read_and_files_still_being_written_are_left(tmp_path):

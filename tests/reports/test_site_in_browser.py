@@ -184,6 +184,8 @@ def test_the_dbt_docs_are_published_under_the_site(home):
     docs = (home.site / "docs" / "index.html").read_text()
     assert "kpi_customer_value_summary" in docs and "fct_customer_clv" in docs
     assert 'href="docs/index.html"' in (home.site / "index.html").read_text()
+    # they open on the project's overview of the layers, not dbt's generic welcome
+    assert "Empathy Warehouse: the data dictionary" in docs and "Where to start" in docs
 
 
 HOSTILE = (
