@@ -48,9 +48,10 @@ test-deps:
 	  (echo "installing Debian chromium for the browser tests"; \
 	   apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null)
 
-## dev: the Dagster UI (lineage, runs, checks, schedule, sensor) on http://127.0.0.1:3000
+## dev: the Dagster UI (lineage, runs, checks, schedule, sensors) on http://127.0.0.1:3000
+##      (DAGSTER_PORT=...); Ctrl-C stops it within about 20 s
 dev: setup manifest
-	$(BIN)/dagster dev -m dagster_project.definitions -h 127.0.0.1 -p 3000
+	$(BIN)/python -m dagster_project.dev
 
 ## bench: benchmarks (not in CI): refresh at a scale tier (TIER=S|M|L) against DuckDB's lower
 ##        bound; CLV fit vs lifetimes and SQL scoring of 1M customers and text scoring speed (BENCH=refresh|clv|text|all)

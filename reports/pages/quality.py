@@ -26,8 +26,8 @@ def arrival_rows(ctx: ReportContext) -> list[dict]:
         rows.append(
             {
                 "source": source,
-                "expected": _every(every),
-                "late_after": f"{limit:g} days" if limit is not None else "–",
+                "expected": _every(every)
+                + (f", late after {limit:g} days" if limit is not None else ""),
                 "last_file": last,
                 "days": None if since is None else round(since),
                 "status": "LATE: has this export stopped?" if late else "on time",
@@ -136,7 +136,6 @@ def quality_page(con: duckdb.DuckDBPyConnection, ctx: ReportContext | None = Non
                     "columns": [
                         ("Source", "source"),
                         ("Expected", "expected"),
-                        ("Late after", "late_after"),
                         ("Last file (UTC)", "last_file"),
                         ("Days since", "days"),
                         ("Status", "status"),
@@ -197,7 +196,11 @@ def quality_page(con: duckdb.DuckDBPyConnection, ctx: ReportContext | None = Non
             "rows": [
                 c
                 | {
-                    "result": "passed" if c["passed"] else "FAILED",
+                    "result": "passed"
+                    if c["passed"]
+                    else "WARNING"
+                    if c["severity"] == "WARN"
+                    else "FAILED",
                     "if_it_fails": "publishing stops" if c["blocking"] else "a warning only",
                 }
                 for c in checks
