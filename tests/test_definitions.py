@@ -10,7 +10,12 @@ def test_assets_are_grouped_by_stage_and_form_one_lineage_graph():
     graph = defs.resolve_asset_graph()
     keys = graph.get_all_asset_keys()
     groups = {graph.get(k).group_name for k in keys}
-    assert groups == {"ingest", "staging", "marts", "kpis", "reports"}
+    assert groups == {"landing", "ingest", "staging", "marts", "kpis", "reports"}
+    # the graph starts at the landing folders, one per contract, read but never written
+    landing = graph.get(dg.AssetKey(["landing", "nps_responses"]))
+    assert not landing.is_materializable
+    raw = graph.get(dg.AssetKey(["raw", "nps_responses"]))
+    assert raw.parent_keys == {dg.AssetKey(["landing", "nps_responses"])}
     stg = graph.get(dg.AssetKey(["staging", "stg_nps__responses"]))
     assert stg.parent_keys == {dg.AssetKey(["raw", "nps_responses"])}  # dbt source -> ingest asset
     runs = graph.get(dg.AssetKey(["models", "clv_model_runs"]))  # Python fit between dbt steps
@@ -19,9 +24,22 @@ def test_assets_are_grouped_by_stage_and_form_one_lineage_graph():
     assert dg.AssetKey(["models", "clv_model_runs"]) in scored.parent_keys
     site = graph.get(dg.AssetKey(["reports", "owner_site"]))
     assert dg.AssetKey(["marts", "kpi_company_monthly"]) in site.parent_keys
-    assert all(graph.get(k).is_materializable for k in keys)  # no dangling external assets
+    external = {k for k in keys if not graph.get(k).is_materializable}
+    assert {k.path[0] for k in external} == {"landing"}  # no other dangling external asset
     checks = {c.name for c in graph.asset_check_keys}
-    assert {"gx_contract_suite", "every_landing_row_accounted_for"} <= checks
+    assert {
+        "gx_contract_suite",
+        "every_landing_row_accounted_for",
+        "no_file_rejected_whole",
+        "arriving_on_time",
+    } <= checks
+    warn_only = [
+        c
+        for c in graph.asset_check_keys
+        if c.name in ("no_file_rejected_whole", "arriving_on_time")
+        and graph.get_check_spec(c).blocking
+    ]
+    assert warn_only == []  # a warning never stops publishing
     assert any(name.startswith("unique_") for name in checks)  # dbt tests as asset checks
 
 
@@ -31,9 +49,17 @@ def test_daily_schedule_and_landing_sensor(monkeypatch):
     # nothing published yet: a refresh is requested, tagged with what it was launched for
     monkeypatch.setattr(refresh_state, "read_state", lambda warehouse: None)
     context = dg.build_sensor_context(cursor=None)
-    request = landing_sensor(context)
-    assert isinstance(request, dg.RunRequest)
+    result = landing_sensor(context)
+    assert isinstance(result, dg.SensorResult)
+    (request,) = result.run_requests
     assert request.tags[refresh_state.FINGERPRINT_TAG] == context.cursor
+    # with it, an observation of each landing folder: files, bytes, newest time, data version
+    observed = {e.asset_key.path[1]: e for e in result.asset_events}
+    assert set(observed) == {c for c in defs_contract_names()}
+    for event in observed.values():
+        assert isinstance(event, dg.AssetObservation)
+        assert len(event.tags["dagster/data_version"]) == 16
+        assert {"files", "bytes"} <= set(event.metadata)
     assert len(context.cursor) == 64
     # the same files and settings again: not requested twice
     again = landing_sensor(dg.build_sensor_context(cursor=context.cursor))
@@ -42,3 +68,21 @@ def test_daily_schedule_and_landing_sensor(monkeypatch):
     monkeypatch.setattr(refresh_state, "unchanged_since", lambda *args: True)
     skipped = landing_sensor(dg.build_sensor_context(cursor=None))
     assert isinstance(skipped, dg.SkipReason) and "nothing new" in skipped.skip_message
+
+
+def defs_contract_names() -> set[str]:
+    from dagster_project.definitions import contracts
+
+    return set(contracts)
+
+
+def test_run_status_sensors_alert_and_the_ui_asks_nothing():
+    names = {s.name for s in defs.sensors}
+    assert {"landing_sensor", "refresh_failed_alert", "refresh_outcome_alert"} <= names
+    import yaml
+
+    from tests.conftest import ROOT
+
+    instance = yaml.safe_load((ROOT / "dagster_home" / "dagster.yaml").read_text())
+    assert instance["telemetry"] == {"enabled": False}
+    assert instance["nux"] == {"enabled": False}

@@ -127,5 +127,7 @@ def test_a_process_that_exported_its_settings_sees_the_same_fingerprint(settings
         os.umask(umask)
     assert os.environ["EMPATHY_WAREHOUSE"] == str(settings.warehouse)
     assert digest(load_settings()) == before
+    monkeypatch.setenv("EMPATHY_ALERT_WEBHOOK", "http://127.0.0.1:9/")  # where alerts go
+    assert digest(load_settings()) == before
     monkeypatch.setenv("EMPATHY_DEMO_TIER", "M")  # a variable nobody exports still counts
     assert digest(load_settings()) != before
