@@ -46,6 +46,11 @@ WAREHOUSE = [
     "FROM raw.customers c, private.hash_salt s",
     "CREATE VIEW marts.v_kpi AS SELECT * FROM marts.kpi WHERE value > 2",
     "CREATE VIEW marts.v_kpi_2 AS SELECT * FROM marts.v_kpi",
+    # descriptions (dbt persist_docs, the contracts), which the analyst copy must keep
+    "COMMENT ON TABLE marts.kpi IS 'Monthly value.'",
+    "COMMENT ON COLUMN marts.kpi.value IS 'The value, it''s in pounds.'",
+    "COMMENT ON COLUMN staging.stg_customers.customer_key IS 'Salted key.'",
+    "COMMENT ON VIEW marts.v_kpi_2 IS 'Months above 2.'",
 ]
 CHANGES = [
     "INSERT INTO raw.customers VALUES ('c3', 'cy@example.com', 2)",  # a new batch
@@ -59,6 +64,8 @@ CHANGES = [
     "ALTER TABLE marts.kpi ADD COLUMN note VARCHAR",  # a model's columns changed
     "CREATE OR REPLACE VIEW marts.v_kpi AS SELECT * FROM marts.kpi WHERE value > 1",
     "CREATE OR REPLACE VIEW marts.v_kpi_2 AS SELECT * FROM marts.v_kpi",  # as dbt does
+    "COMMENT ON VIEW marts.v_kpi_2 IS 'Months above 1.'",
+    "COMMENT ON COLUMN marts.kpi.note IS 'A new column, described.'",
 ]
 
 
@@ -73,8 +80,13 @@ def contents(path) -> dict:
             "SELECT schema_name, view_name FROM duckdb_views() WHERE NOT internal ORDER BY ALL"
         ).fetchall()
         out["columns"] = con.execute(
-            "SELECT schema_name, table_name, column_name, data_type FROM duckdb_columns() "
-            "WHERE NOT internal ORDER BY ALL"
+            "SELECT schema_name, table_name, column_name, data_type, comment "
+            "FROM duckdb_columns() WHERE NOT internal ORDER BY ALL"
+        ).fetchall()
+        out["comments"] = con.execute(
+            "SELECT schema_name, table_name, comment FROM duckdb_tables() UNION ALL "
+            "SELECT schema_name, view_name, comment FROM duckdb_views() WHERE NOT internal "
+            "ORDER BY ALL"
         ).fetchall()
         return out
     finally:
@@ -104,6 +116,13 @@ def test_changes_written_in_place_equal_a_copy_written_whole(published, tmp_path
     whole = tmp_path / "whole.duckdb"
     write_analyst_copy(warehouse, whole, "v1.1.0", PERSONAL)
     assert contents(in_place) == contents(whole)
+    described = contents(in_place)
+    assert ("marts", "kpi", "note", "VARCHAR", "A new column, described.") in described["columns"]
+    assert ("marts", "kpi", "value", "DOUBLE", "The value, it's in pounds.") in described["columns"]
+    assert ("marts", "v_kpi_2", "Months above 1.") in described["comments"]
+    assert ("staging", "stg_customers", "customer_key", "VARCHAR", "Salted key.") in described[
+        "columns"
+    ]  # the salted view, a table in the copy, keeps its column's description
     con = duckdb.connect(str(in_place), read_only=True)
     try:
         assert con.execute("SELECT count(email), count(*) FROM raw.customers").fetchall() == [
@@ -128,6 +147,7 @@ def test_nothing_changed_writes_nothing(published, tmp_path):
         "tables_appended": 0,
         "tables_replaced": 0,
         "rows_written": 0,
+        "comments_set": 1,  # views are recreated from their SQL, which holds no comment
     }
     assert contents(again) == contents(first)
 
