@@ -15,6 +15,7 @@ from dagster_project.ingest.assets import (
 )
 from dagster_project.ingest.formats import load_formats
 from dagster_project.ingest.landing_assets import (
+    VERSION_KEY,
     landing_specs,
     landing_states,
     observations,
@@ -81,7 +82,7 @@ def landing_sensor(context: dg.SensorEvaluationContext):
     changed = [
         event
         for key, event in seen.items()
-        if _last_version(context, key) != event.tags.get("dagster/data_version")
+        if _last_version(context, key) != event.metadata[VERSION_KEY].value
     ]
     return dg.SensorResult(
         run_requests=[
@@ -95,11 +96,15 @@ def landing_sensor(context: dg.SensorEvaluationContext):
 
 
 def _last_version(context: dg.SensorEvaluationContext, key: dg.AssetKey) -> str | None:
-    """The data version of the last recorded observation of a landing folder, if any."""
+    """The version of the files at the last recorded observation of a landing folder."""
     if context.instance_ref is None:  # evaluated outside a Dagster instance (tests)
         return None
-    record = context.instance.get_latest_data_version_record(key, is_source=True)
-    return record.tags.get("dagster/data_version") if record else None
+    records = context.instance.fetch_observations(key, limit=1).records
+    if not records:
+        return None
+    observation = records[0].asset_observation
+    value = observation.metadata.get(VERSION_KEY) if observation else None
+    return value.value if value is not None else None
 
 
 @dg.run_failure_sensor(

@@ -58,7 +58,7 @@ def test_daily_schedule_and_landing_sensor(monkeypatch):
     assert set(observed) == {c for c in defs_contract_names()}
     for event in observed.values():
         assert isinstance(event, dg.AssetObservation)
-        assert len(event.tags["dagster/data_version"]) == 16
+        assert len(event.metadata["landing_version"].value) == 16
         assert {"files", "bytes"} <= set(event.metadata)
     assert len(context.cursor) == 64
     # the same files and settings again: not requested twice

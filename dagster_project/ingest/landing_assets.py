@@ -54,8 +54,11 @@ def landing_states(
     return out
 
 
+VERSION_KEY = "landing_version"  # changes whenever a file is added, changed or removed
+
+
 def observation_metadata(state: LandingState) -> dict:
-    meta: dict = {"files": state.files, "bytes": state.bytes}
+    meta: dict = {"files": state.files, "bytes": state.bytes, VERSION_KEY: state.version}
     if state.newest is not None:
         # Dagster's own key for "when this source last changed" (freshness, the UI)
         meta["dagster/last_updated_timestamp"] = dg.TimestampMetadataValue(state.newest)
@@ -64,11 +67,9 @@ def observation_metadata(state: LandingState) -> dict:
 
 def observations(states: dict[str, LandingState]) -> list[dg.AssetObservation]:
     return [
-        dg.AssetObservation(
-            asset_key=landing_key(name),
-            metadata=observation_metadata(state),
-            tags={"dagster/data_version": state.version},
-        )
+        # no Dagster data version: the landing assets are external (Dagster never observes
+        # them itself), and a data version on them would mark every raw asset "unsynced"
+        dg.AssetObservation(asset_key=landing_key(name), metadata=observation_metadata(state))
         for name, state in states.items()
     ]
 
