@@ -107,6 +107,21 @@ def _last_version(context: dg.SensorEvaluationContext, key: dg.AssetKey) -> str 
     return value.value if value is not None else None
 
 
+def _tag_and_alert(
+    context: dg.RunStatusSensorContext, success: bool, details: list[str] | None = None
+):
+    """The outcome of a run the daemon launched, as run tags and an alert (make run's own runs
+    carry the alerted tag: it did both itself)."""
+    run = context.dagster_run
+    if run.tags.get(alerts.ALERTED_TAG):
+        return dg.SkipReason("make run tagged and alerted this run itself")
+    outcome = alerts.run_outcome(context.instance, run.run_id, success=success)
+    alerts.tag_run(context.instance, outcome)
+    for problem in alerts.notify(outcome, settings.profile.name, details):
+        context.log.warning(problem)
+    return None
+
+
 @dg.run_failure_sensor(
     monitored_jobs=[refresh_job],
     default_status=dg.DefaultSensorStatus.RUNNING,
@@ -114,14 +129,8 @@ def _last_version(context: dg.SensorEvaluationContext, key: dg.AssetKey) -> str 
     "the schedule, the landing sensor or the UI fails.",
 )
 def refresh_failed_alert(context: dg.RunFailureSensorContext):
-    run = context.dagster_run
-    if run.tags.get(alerts.ALERTED_TAG):
-        return dg.SkipReason("make run alerted this run itself")
-    outcome = alerts.run_outcome(context.instance, run.run_id, success=False)
-    alerts.tag_run(context.instance, outcome)
-    details = [f"Failure: {context.failure_event.message or 'see the run in the Dagster UI'}"]
-    for problem in alerts.notify(outcome, settings.profile.name, details):
-        context.log.warning(problem)
+    why = context.failure_event.message or "see the run in the Dagster UI"
+    return _tag_and_alert(context, success=False, details=[f"Failure: {why}"])
 
 
 @dg.run_status_sensor(
@@ -133,13 +142,7 @@ def refresh_failed_alert(context: dg.RunFailureSensorContext):
     "warned.",
 )
 def refresh_outcome_alert(context: dg.RunStatusSensorContext):
-    run = context.dagster_run
-    if run.tags.get(alerts.ALERTED_TAG):
-        return dg.SkipReason("make run tagged and alerted this run itself")
-    outcome = alerts.run_outcome(context.instance, run.run_id, success=True)
-    alerts.tag_run(context.instance, outcome)
-    for problem in alerts.notify(outcome, settings.profile.name):
-        context.log.warning(problem)
+    return _tag_and_alert(context, success=True)
 
 
 defs = dg.Definitions(
