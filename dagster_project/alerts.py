@@ -95,7 +95,7 @@ class Outcome:
 def run_outcome(instance: dg.DagsterInstance, run_id: str, success: bool) -> Outcome:
     """The outcome of a run from its check evaluations: a failed check of severity WARN is a
     warning, of severity ERROR an error."""
-    from dagster_project.publish.checks import check_results
+    from dagster_project.quality.check_results import check_results
 
     checks = check_results(instance, run_id)
     failed = checks.filter(~checks["passed"])

@@ -7,7 +7,6 @@ import dagster as dg
 from dagster_project import alerts, refresh_state
 from dagster_project.contracts import load_contracts
 from dagster_project.ingest.assets import (
-    build_gx_check,
     build_ingest_asset,
     build_ledger_asset,
     build_profile_asset,
@@ -22,6 +21,7 @@ from dagster_project.ingest.landing_assets import (
 )
 from dagster_project.kpis.assets import clv_model_runs, engagement_correlations, text_analysis
 from dagster_project.publish.assets import build_publish_asset
+from dagster_project.quality.checks import build_gx_check, build_ledger_check
 from dagster_project.resources import DbtCli, DuckDBWarehouse
 from dagster_project.settings import load_settings
 from dagster_project.transform.dbt_assets import (
@@ -41,7 +41,8 @@ landing_assets = landing_specs(contracts)
 ingest_assets = [build_ingest_asset(c, settings) for c in contracts.values()]
 gx_checks = [build_gx_check(c) for c in contracts.values()]
 unrecognised_asset = build_unrecognised_asset(settings)
-ledger_asset, ledger_check = build_ledger_asset(contracts, settings)
+ledger_asset = build_ledger_asset(contracts, settings)
+ledger_check = build_ledger_check(contracts, settings)
 profile_asset = build_profile_asset(settings)
 publish_asset = build_publish_asset(settings, mart_keys())
 

@@ -8,6 +8,7 @@ warehouse path.
 from __future__ import annotations
 
 import os
+import re
 import secrets
 import sys
 from dataclasses import dataclass, field
@@ -17,19 +18,35 @@ from dagster_project.business_profile import BusinessProfile, parse_profile
 from dagster_project.contracts.parsing import ReadOptions
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
-# KPI parameters passed to dbt as environment variables (see dbt_project.yml vars).
-KPI_DEFAULTS = {
-    "EMPATHY_CLV_HORIZON_MONTHS": "12",  # predicted CLV horizon
-    "EMPATHY_CLV_MONTHLY_DISCOUNT_RATE": "0.01",  # discount rate per month
-    "EMPATHY_CLV_HOLDOUT_WEEKS": "26",  # calibration/holdout split for the model check
-    "EMPATHY_CHURN_GAP_PERCENTILE": "0.9",  # inactivity threshold = this percentile of gaps
-    "EMPATHY_CHURN_P_ALIVE_THRESHOLD": "0.5",  # model churn risk: P(alive) below this
-    "EMPATHY_AT_RISK_TOP_VALUE_SHARE": "0.2",  # "high value" = this top share of customers
-    "EMPATHY_NPS_MIN_N": "30",  # an NPS cell with fewer responses shows "not enough responses"
-    "EMPATHY_FOLLOW_UP_DAYS": "90",  # follow-up list: detractors and negative tickets this recent
-    # at-risk list: customers silent longer than this are no longer worth a call
-    "EMPATHY_AT_RISK_MAX_SILENT_DAYS": "365",
-}
+DBT_PROJECT_DIR = PROJECT_ROOT / "dbt"
+
+
+def dbt_var_names(dbt_dir: Path = DBT_PROJECT_DIR) -> tuple[str, ...]:
+    """The KPI parameters: the ``vars`` of dbt_project.yml, which hold their defaults (the one
+    place they are written). ``EMPATHY_<NAME>`` overrides one (EMPATHY_NPS_MIN_N=50)."""
+    import yaml
+
+    project = yaml.safe_load((dbt_dir / "dbt_project.yml").read_text())
+    return tuple(sorted((project or {}).get("vars") or {}))
+
+
+PARAMETER_VALUE = re.compile(r"-?\d+(\.\d+)?|\d{4}-\d{2}-\d{2}")
+
+
+def dbt_var_overrides(names: tuple[str, ...], env: dict[str, str]) -> dict[str, str]:
+    """The dbt vars the environment sets, passed to dbt as ``--vars``. Each is a number or a
+    date (the models put them into SQL); anything else is refused, naming the variable."""
+    out = {}
+    for name in names:
+        value = env.get(f"EMPATHY_{name.upper()}", "").strip()
+        if not value:
+            continue
+        if not PARAMETER_VALUE.fullmatch(value):
+            raise ValueError(
+                f"EMPATHY_{name.upper()}={value!r}: a number (or a date, yyyy-mm-dd) is expected"
+            )
+        out[name] = value
+    return out
 
 
 # The salt the demo used to ship with: published in the project, so it protects nothing.
@@ -100,9 +117,9 @@ class Settings:
     analytics_storage_version: str = "v1.1.0"
     themes_file: Path = PROJECT_ROOT / "config" / "themes.yaml"
     sentiment_lexicon_file: Path = PROJECT_ROOT / "config" / "sentiment_lexicon.yaml"
-    # customer value (dbt reads these through the environment; dbt_project.yml holds the same
-    # defaults for standalone dbt runs, and a test checks that they agree)
-    clv: dict[str, str] = field(default_factory=dict)
+    # KPI parameters the environment overrides (dbt var -> value); the defaults are the vars
+    # of dbt_project.yml
+    dbt_vars: dict[str, str] = field(default_factory=dict)
     site_builds_kept: int = 2
     demo_tier: str = "S"
     full_refresh: bool = False  # rebuild incremental models from every raw row
@@ -143,7 +160,6 @@ class Settings:
                 "EMPATHY_SALT",
                 "EMPATHY_DUCKDB_THREADS",
                 "EMPATHY_DUCKDB_MEMORY_LIMIT",
-                *KPI_DEFAULTS,
             }
         )
 
@@ -158,7 +174,6 @@ class Settings:
         os.umask(0o077)
         os.environ["EMPATHY_DUCKDB_THREADS"] = str(self.duckdb_threads)
         os.environ["EMPATHY_DUCKDB_MEMORY_LIMIT"] = self.duckdb_memory_limit
-        os.environ.update(self.clv)
         os.environ.setdefault("DBT_SEND_ANONYMOUS_USAGE_STATS", "False")
         os.environ.setdefault("DO_NOT_TRACK", "1")
         os.environ.setdefault("GX_ANALYTICS_ENABLED", "False")
@@ -180,7 +195,7 @@ def load_settings() -> Settings:
         landing=_path("EMPATHY_LANDING", Path("landing"), root),
         site=_path("EMPATHY_SITE", Path("site"), root),
         contracts_dir=_path("EMPATHY_CONTRACTS", PROJECT_ROOT / "data_contracts", root),
-        dbt_project_dir=PROJECT_ROOT / "dbt",
+        dbt_project_dir=DBT_PROJECT_DIR,
         demo_seed=int(os.environ.get("EMPATHY_DEMO_SEED", "42")),
         demo_customers=int(os.environ.get("EMPATHY_DEMO_CUSTOMERS") or 0) or None,
         demo_tier=os.environ.get("EMPATHY_DEMO_TIER", "S").upper(),
@@ -195,7 +210,7 @@ def load_settings() -> Settings:
         sentiment_lexicon_file=_path(
             "EMPATHY_SENTIMENT_LEXICON", PROJECT_ROOT / "config" / "sentiment_lexicon.yaml", root
         ),
-        clv={name: os.environ.get(name, default) for name, default in KPI_DEFAULTS.items()},
+        dbt_vars=dbt_var_overrides(dbt_var_names(), dict(os.environ)),
         timezone=os.environ.get("EMPATHY_TIMEZONE") or profile.timezone,
         date_order=(os.environ.get("EMPATHY_DATE_ORDER") or profile.day_order).upper(),
         analytics_personal_data=os.environ.get("EMPATHY_ANALYTICS_PERSONAL_DATA", "0").lower()

@@ -68,7 +68,7 @@ def test_a_symlink_is_described_not_followed(settings, tmp_path):
 
 def test_a_setting_a_contract_or_the_salt_changes_it(settings, monkeypatch):
     base = digest(settings)
-    assert digest(replace(settings, clv={"EMPATHY_NPS_MIN_N": "31"})) != base
+    assert digest(replace(settings, dbt_vars={"nps_min_n": "31"})) != base
     assert digest(replace(settings, timezone="America/New_York")) != base
     (settings.contracts_dir / "nps_responses.yaml").write_text("kind: DataContract\n# v2\n")
     edited = digest(settings)

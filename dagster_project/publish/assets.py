@@ -3,8 +3,8 @@
 import dagster as dg
 
 from dagster_project.contracts import load_contracts
-from dagster_project.publish.checks import check_results_of_run, record_check_results
 from dagster_project.publish.publisher import publish
+from dagster_project.quality.check_results import check_results_of_run, record_check_results
 from dagster_project.refresh_state import FINGERPRINT_TAG, forget_state, record_published
 from dagster_project.resources import DuckDBWarehouse
 from dagster_project.settings import Settings

@@ -16,6 +16,7 @@ from dagster_project.faults import pause_point
 from dagster_project.kpis.duckdb_functions import install_salt, salt_changed
 from dagster_project.resources import DuckDBWarehouse
 from dagster_project.settings import load_settings
+from dagster_project.transform.dbt_cli import vars_args
 
 settings = load_settings()
 settings.export_env()
@@ -67,7 +68,13 @@ def build_args(full_refresh: bool | None = None) -> list[str]:
     hand-made inputs, not on the business's data: they run in ``make test``
     (tests/e2e/test_pipeline.py), not in every refresh."""
     full = settings.full_refresh if full_refresh is None else full_refresh
-    return ["build", "--exclude-resource-type", "unit_test", *(["--full-refresh"] if full else [])]
+    return [
+        "build",
+        "--exclude-resource-type",
+        "unit_test",
+        *(["--full-refresh"] if full else []),
+        *vars_args(settings.dbt_vars),
+    ]
 
 
 # Models downstream of the Python model fits run in a second dbt invocation, after the fits.

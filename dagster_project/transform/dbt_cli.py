@@ -10,7 +10,7 @@ import uuid
 from importlib.metadata import version
 from pathlib import Path
 
-from dagster_project.settings import PROJECT_ROOT
+from dagster_project.settings import DBT_PROJECT_DIR, load_settings
 
 # the dbt of this environment (the project's .venv), for Dagster and every command here
 DBT_EXECUTABLE = str(Path(sys.executable).parent / "dbt")
@@ -18,12 +18,20 @@ if not Path(DBT_EXECUTABLE).exists():
     DBT_EXECUTABLE = shutil.which("dbt") or DBT_EXECUTABLE
 
 
-def _dbt(warehouse: Path, *args: str) -> None:
-    """``dbt <args>`` in the project, with EMPATHY_WAREHOUSE pointing at ``warehouse``."""
+def vars_args(overrides: dict[str, str], extra: dict | None = None) -> list[str]:
+    """``--vars`` for the KPI parameters the settings override (and ``extra``), or nothing."""
+    merged = {**overrides, **(extra or {})}
+    return ["--vars", json.dumps(merged, sort_keys=True)] if merged else []
+
+
+def _dbt(warehouse: Path, *args: str, extra_vars: dict | None = None) -> None:
+    """``dbt <args>`` in the project, with EMPATHY_WAREHOUSE pointing at ``warehouse`` and the
+    KPI parameters the settings override."""
     env = {**os.environ, "EMPATHY_WAREHOUSE": str(warehouse)}
+    overrides = vars_args(load_settings().dbt_vars, extra_vars)
     proc = subprocess.run(
-        [DBT_EXECUTABLE, *args, "--quiet", "--profiles-dir", ".", "--project-dir", "."],
-        cwd=PROJECT_ROOT / "dbt",
+        [DBT_EXECUTABLE, *args, *overrides, "--quiet", "--profiles-dir", ".", "--project-dir", "."],
+        cwd=DBT_PROJECT_DIR,
         env=env,
         capture_output=True,
         text=True,
@@ -43,7 +51,8 @@ def run_unit_tests(warehouse: Path, target: Path) -> list[dict]:
 
 def run_dbt_models(warehouse: Path, select: str, target: Path, dbt_vars: str = "{}") -> None:
     """``dbt run --select <select>`` against ``warehouse``."""
-    _dbt(warehouse, "run", "--target-path", str(target), "--select", select, "--vars", dbt_vars)
+    extra = json.loads(dbt_vars)
+    _dbt(warehouse, "run", "--target-path", str(target), "--select", select, extra_vars=extra)
 
 
 def generate_docs(warehouse: Path, target: Path) -> Path:
@@ -116,7 +125,7 @@ def cached_docs(warehouse: Path, cache: Path) -> Path:
     """The dbt docs page for the current project, generated once per project version and kept
     in ``cache`` (a daily refresh of the same project reuses it: ``dbt docs generate`` takes
     about 9 s)."""
-    dbt_dir = PROJECT_ROOT / "dbt"
+    dbt_dir = DBT_PROJECT_DIR
     page = cache / f"dbt-docs-{docs_fingerprint(dbt_dir, warehouse.stem)}.html"
     if page.exists():
         return page
