@@ -64,10 +64,7 @@ TEXT_KEYS = [
             key,
             group_name="kpis",
             kinds={"python", "duckdb"},
-            deps=[
-                dg.AssetKey(["staging", "stg_nps__responses"]),
-                dg.AssetKey(["staging", "stg_support__tickets"]),
-            ],
+            deps=[dg.AssetKey(["intermediate", "int_customer_texts_unioned"])],
             description=desc,
         )
         for key, desc in zip(

@@ -20,15 +20,9 @@ import polars as pl
 from dagster_project.kpis.text import SentimentScorer, Theme, analyse_texts, load_themes
 from dagster_project.kpis.theme_discovery import discover
 
+# the texts, gathered in one place by dbt (intermediate.int_customer_texts_unioned)
 TEXTS_SQL = """
-SELECT 'nps_comment' AS source, response_id AS text_id, comment AS text
-FROM staging.stg_nps__responses WHERE comment IS NOT NULL
-UNION ALL
-SELECT 'ticket', ticket_id, concat_ws('. ', subject, description)
-FROM staging.stg_support__tickets WHERE coalesce(subject, description) IS NOT NULL
-UNION ALL
-SELECT 'csat_comment', ticket_id, csat_comment
-FROM staging.stg_support__tickets WHERE csat_comment IS NOT NULL
+SELECT source, text_id, text FROM intermediate.int_customer_texts_unioned
 ORDER BY source, text_id
 """
 

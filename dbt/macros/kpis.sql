@@ -1,15 +1,29 @@
-{#- Net Promoter Score from a 0-10 score column: % promoters (9-10) minus % detractors (0-6),
-    over the rows where `condition` holds. The one place the formula lives; customer NPS and
-    eNPS both use it. -#}
+{#- The category of a 0-10 recommendation score: promoter (9-10), passive (7-8) or detractor
+    (0-6). The one place the cut-offs live: staging classifies each response with it, and the
+    NPS below counts with it. -#}
+{% macro nps_category(score) -%}
+    case when {{ score }} >= 9 then 'promoter' when {{ score }} >= 7 then 'passive'
+        when {{ score }} is not null then 'detractor' end
+{%- endmacro %}
+
+{#- Net Promoter Score from a 0-10 score column: % promoters minus % detractors, over the rows
+    where `condition` holds. The one place the formula lives; customer NPS and eNPS both use
+    it. -#}
 {% macro nps(score, condition='true') -%}
-    round(100.0 * (count(*) filter (where ({{ condition }}) and {{ score }} >= 9)
-                   - count(*) filter (where ({{ condition }}) and {{ score }} <= 6))
+    round(100.0 * (count(*) filter (where ({{ condition }}) and {{ nps_category(score) }} = 'promoter')
+                   - count(*) filter (where ({{ condition }}) and {{ nps_category(score) }} = 'detractor'))
           / nullif(count({{ score }}) filter (where {{ condition }}), 0), 1)
 {%- endmacro %}
 
-{#- CSAT: share of ratings of 4 or 5 on a 1-5 scale, in percent. -#}
+{#- A satisfied CSAT rating: 4 or 5 on a 1-5 scale (null when there is no rating). The one place
+    the cut-off lives. -#}
+{% macro csat_satisfied(rating) -%}
+    ({{ rating }} >= 4)
+{%- endmacro %}
+
+{#- CSAT: share of satisfied ratings, in percent. -#}
 {% macro csat_pct(rating) -%}
-    round(100.0 * count(*) filter (where {{ rating }} >= 4) / nullif(count({{ rating }}), 0), 1)
+    round(100.0 * count(*) filter (where {{ csat_satisfied(rating) }}) / nullif(count({{ rating }}), 0), 1)
 {%- endmacro %}
 
 {#- Engagement index of a group of responses: the mean over responses of the mean of the five

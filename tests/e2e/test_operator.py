@@ -214,5 +214,9 @@ def test_make_dev_launches_nothing_when_nothing_changed_and_stops_on_ctrl_c(publ
         ).stdout.split()
         assert [pid for pid in left if int(pid) != os.getpid()] == []
     finally:
-        if proc.poll() is None:
-            proc.kill()
+        if proc.poll() is None:  # a failed assertion: stop it the way Ctrl-C does
+            proc.send_signal(signal.SIGINT)
+            try:
+                proc.wait(timeout=40)
+            except subprocess.TimeoutExpired:
+                proc.kill()

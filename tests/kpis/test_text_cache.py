@@ -1,6 +1,7 @@
 """Texts are scored once per distinct text and scoring configuration (issue 19): a refresh
 scores only texts it has not seen, and gives exactly what scoring everything would give."""
 
+import re
 import shutil
 
 import duckdb
@@ -21,20 +22,39 @@ COMMENTS = [
 ]
 
 
+def texts_view_sql() -> str:
+    """The dbt model that gathers the texts, with its refs pointing at this test's tables."""
+    sql = (ROOT / "dbt/models/intermediate/int_customer_texts_unioned.sql").read_text()
+    sql = re.sub(r"\{\{ ref\('(\w+)'\) \}\}", r"staging.\1", sql)
+    assert "{{" not in sql
+    return "CREATE VIEW intermediate.int_customer_texts_unioned AS " + "\n".join(
+        line for line in sql.splitlines() if not line.startswith("--")
+    )
+
+
 @pytest.fixture()
 def con():
     c = duckdb.connect()
     c.execute("CREATE SCHEMA staging")
-    c.execute("CREATE TABLE staging.stg_nps__responses (response_id VARCHAR, comment VARCHAR)")
-    c.executemany("INSERT INTO staging.stg_nps__responses VALUES (?, ?)", COMMENTS)
+    c.execute("CREATE SCHEMA intermediate")
     c.execute(
-        "CREATE TABLE staging.stg_support__tickets (ticket_id VARCHAR, subject VARCHAR, "
+        "CREATE TABLE staging.stg_nps__responses (response_id VARCHAR, customer_key VARCHAR, "
+        "store_id VARCHAR, responded_at TIMESTAMP, score INTEGER, comment VARCHAR)"
+    )
+    c.executemany(
+        "INSERT INTO staging.stg_nps__responses VALUES (?, 'k', 's', '2026-11-01', 5, ?)",
+        COMMENTS,
+    )
+    c.execute(
+        "CREATE TABLE staging.stg_support__tickets (ticket_id VARCHAR, customer_key VARCHAR, "
+        "store_id VARCHAR, created_at TIMESTAMP, solved_at TIMESTAMP, subject VARCHAR, "
         "description VARCHAR, csat_comment VARCHAR)"
     )
     c.execute(
-        "INSERT INTO staging.stg_support__tickets VALUES "
-        "('T1', 'Order wrong', 'They forgot half of my order', 'Sorted quickly, thanks')"
+        "INSERT INTO staging.stg_support__tickets VALUES ('T1', 'k', 's', '2026-11-01', NULL, "
+        "'Order wrong', 'They forgot half of my order', 'Sorted quickly, thanks')"
     )
+    c.execute(texts_view_sql())
     yield c
     c.close()
 
@@ -60,7 +80,10 @@ def test_scores_equal_scoring_every_text_and_repeat_refreshes_score_nothing(con,
     again = score_texts(con, THEMES, LEXICON)
     assert again["texts_scored_now"] == 0 and tables(con) == before
     # one new comment: only it is scored
-    con.execute("INSERT INTO staging.stg_nps__responses VALUES ('R5', 'Cold coffee again')")
+    con.execute(
+        "INSERT INTO staging.stg_nps__responses VALUES "
+        "('R5', 'k', 's', '2026-11-02', 3, 'Cold coffee again')"
+    )
     assert score_texts(con, THEMES, LEXICON)["texts_scored_now"] == 1
     # an edited themes file scores everything again, and old scores are dropped
     themes = tmp_path / "themes.yaml"

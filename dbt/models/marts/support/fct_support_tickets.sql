@@ -16,7 +16,7 @@ select
     status in ('solved', 'closed') and agent_replies = 1 and reopens = 0 as is_one_touch,
     solved_at,
     csat_score,
-    case when csat_score is null then null else csat_score >= 4 end as is_csat_satisfied,
+    is_csat_satisfied,
     subject,
     description,
     csat_comment

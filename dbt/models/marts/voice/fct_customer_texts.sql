@@ -1,23 +1,7 @@
 -- Every customer text (NPS comment, support ticket, CSAT comment) with its sentiment and
 -- themes, the customer, store and month it belongs to.
 with texts as (
-    select
-        'nps_comment' as source, response_id as text_id, customer_key, store_id,
-        responded_at as text_at, score as nps_score, comment as text
-    from {{ ref('fct_nps_responses') }}
-    where comment is not null
-    union all
-    select
-        'ticket', ticket_id, customer_key, store_id, created_at, null,
-        concat_ws('. ', subject, description)
-    from {{ ref('fct_support_tickets') }}
-    where coalesce(subject, description) is not null
-    union all
-    select
-        'csat_comment', ticket_id, customer_key, store_id, coalesce(solved_at, created_at), null,
-        csat_comment
-    from {{ ref('fct_support_tickets') }}
-    where csat_comment is not null
+    select * from {{ ref('int_customer_texts_unioned') }}
 ),
 
 themes as (

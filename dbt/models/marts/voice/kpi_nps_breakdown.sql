@@ -13,8 +13,8 @@ with cells as (
         response_month as month,
         touchpoint,
         count(*) as responses,
-        count(*) filter (where score >= 9) as promoters,
-        count(*) filter (where score <= 6) as detractors,
+        count(*) filter (where {{ nps_category('score') }} = 'promoter') as promoters,
+        count(*) filter (where {{ nps_category('score') }} = 'detractor') as detractors,
         {{ nps('score') }} as nps_unsuppressed
     from {{ ref('fct_nps_responses') }}
     group by grouping sets ((), (store_id), (response_month), (touchpoint), (store_id, response_month))

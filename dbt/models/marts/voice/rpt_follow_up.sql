@@ -10,7 +10,7 @@ events as (
         'detractor (NPS ' || score || ')' as reason, response_id as item_id, customer_key,
         store_id, responded_at as event_at, comment as verbatim
     from {{ ref('fct_nps_responses') }}
-    where score <= 6
+    where nps_category = 'detractor'
     union all
     select 'negative ticket', text_id, customer_key, store_id, text_at, text
     from {{ ref('fct_customer_texts') }}
@@ -18,9 +18,10 @@ events as (
 ),
 
 positives as (
-    select customer_key, responded_at as positive_at from {{ ref('fct_nps_responses') }} where score >= 9
+    select customer_key, responded_at as positive_at from {{ ref('fct_nps_responses') }}
+    where nps_category = 'promoter'
     union all
-    select customer_key, solved_at from {{ ref('fct_support_tickets') }} where csat_score >= 4
+    select customer_key, solved_at from {{ ref('fct_support_tickets') }} where is_csat_satisfied
     union all
     select customer_key, text_at from {{ ref('fct_customer_texts') }} where sentiment_label = 'positive'
 )

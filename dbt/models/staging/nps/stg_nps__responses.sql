@@ -10,8 +10,7 @@ select
     store_id,
     touchpoint,
     score,
-    case when score >= 9 then 'promoter' when score >= 7 then 'passive' else 'detractor' end
-        as nps_category,
+    {{ nps_category('score') }} as nps_category,
     {{ redact_contacts("comment") }} as comment,
     _batch_id as batch_id
 from latest

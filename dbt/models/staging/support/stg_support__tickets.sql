@@ -17,6 +17,7 @@ select
     {{ redact_contacts("subject") }} as subject,
     {{ redact_contacts("description") }} as description,
     csat_score,
+    {{ csat_satisfied('csat_score') }} as is_csat_satisfied,
     {{ redact_contacts("csat_comment") }} as csat_comment,
     _batch_id as batch_id
 from latest
