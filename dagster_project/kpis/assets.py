@@ -10,6 +10,7 @@ from dagster_project.kpis.stats import lagged_correlations
 from dagster_project.kpis.text_runs import score_texts
 from dagster_project.resources import DuckDBWarehouse
 from dagster_project.settings import load_settings
+from dagster_project.tables import replace_table
 
 CLV_RUNS_KEY = dg.AssetKey(["models", "clv_model_runs"])
 
@@ -110,10 +111,7 @@ def engagement_correlations(warehouse: DuckDBWarehouse) -> dg.MaterializeResult:
         panel = con.sql("SELECT * FROM marts.kpi_team_outcomes_panel").pl()
         cast = [pl.col(c).cast(pl.Float64) for c in PANEL_DRIVERS + PANEL_OUTCOMES]
         result = lagged_correlations(panel.with_columns(cast), PANEL_DRIVERS, PANEL_OUTCOMES)
-        con.execute("CREATE SCHEMA IF NOT EXISTS models")
-        con.register("_corr", result.to_arrow())
-        con.execute("CREATE OR REPLACE TABLE models.engagement_correlations AS SELECT * FROM _corr")
-        con.unregister("_corr")
+        replace_table(con, "models", "engagement_correlations", result)
     return dg.MaterializeResult(
         metadata={"correlations": result.height, "panel_rows": panel.height}
     )

@@ -19,6 +19,7 @@ import polars as pl
 
 from dagster_project.kpis.text import SentimentScorer, Theme, analyse_texts, load_themes
 from dagster_project.kpis.theme_discovery import discover
+from dagster_project.tables import replace_table
 
 # the texts, gathered in one place by dbt (intermediate.int_customer_texts_unioned)
 TEXTS_SQL = """
@@ -202,7 +203,7 @@ def score_texts(con: duckdb.DuckDBPyConnection, themes_path: Path, lexicon_path:
         },
     )
     candidates = candidates_frame(joined, themes)
-    con.execute("CREATE SCHEMA IF NOT EXISTS models")
+    con.execute("CREATE SCHEMA IF NOT EXISTS models")  # outside the transaction below
     con.execute("BEGIN TRANSACTION")
     try:
         for name, frame in (
@@ -211,9 +212,7 @@ def score_texts(con: duckdb.DuckDBPyConnection, themes_path: Path, lexicon_path:
             ("theme_catalogue", catalogue),
             ("theme_candidates", candidates),
         ):
-            con.register("_frame", frame.to_arrow())
-            con.execute(f"CREATE OR REPLACE TABLE models.{name} AS SELECT * FROM _frame")
-            con.unregister("_frame")
+            replace_table(con, "models", name, frame)
         con.execute("COMMIT")
     except BaseException:
         con.execute("ROLLBACK")

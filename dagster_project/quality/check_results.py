@@ -6,6 +6,8 @@ import dagster as dg
 import duckdb
 import polars as pl
 
+from dagster_project.tables import replace_table
+
 SCHEMA = {
     "run_id": pl.String,
     "checked_at": pl.Datetime("us"),
@@ -50,7 +52,4 @@ def check_results(instance: dg.DagsterInstance, run_id: str) -> pl.DataFrame:
 
 def record_check_results(con: duckdb.DuckDBPyConnection, results: pl.DataFrame) -> None:
     """Replace quality.check_results with the checks of the latest refresh."""
-    con.execute("CREATE SCHEMA IF NOT EXISTS quality")
-    con.register("_checks", results.to_arrow())
-    con.execute("CREATE OR REPLACE TABLE quality.check_results AS SELECT * FROM _checks")
-    con.unregister("_checks")
+    replace_table(con, "quality", "check_results", results)

@@ -21,7 +21,7 @@ if not Path(DBT_EXECUTABLE).exists():
 def vars_args(overrides: dict[str, str], extra: dict | None = None) -> list[str]:
     """``--vars`` for the KPI parameters the settings override (and ``extra``), or nothing."""
     merged = {**overrides, **(extra or {})}
-    return ["--vars", json.dumps(merged, sort_keys=True)] if merged else []
+    return ["--vars", json.dumps(merged, sort_keys=True, default=str)] if merged else []
 
 
 def _dbt(warehouse: Path, *args: str, extra_vars: dict | None = None) -> None:
@@ -50,8 +50,11 @@ def run_unit_tests(warehouse: Path, target: Path) -> list[dict]:
 
 
 def run_dbt_models(warehouse: Path, select: str, target: Path, dbt_vars: str = "{}") -> None:
-    """``dbt run --select <select>`` against ``warehouse``."""
-    extra = json.loads(dbt_vars)
+    """``dbt run --select <select>`` against ``warehouse``; ``dbt_vars`` in YAML, as dbt's
+    ``--vars`` takes them."""
+    import yaml
+
+    extra = yaml.safe_load(dbt_vars) or {}
     _dbt(warehouse, "run", "--target-path", str(target), "--select", select, extra_vars=extra)
 
 
