@@ -2,6 +2,7 @@
 format file in the formats guide."""
 
 import re
+from pathlib import Path
 
 from tests.conftest import ROOT
 
@@ -21,3 +22,19 @@ def test_every_vendor_format_file_is_in_the_formats_guide():
     files = sorted(p.name for p in (ROOT / "data_contracts" / "vendors").glob("*.yaml"))
     assert len(files) == 10
     assert [f for f in files if f"`{f}`" not in guide] == []
+
+
+def test_the_architecture_names_every_module_and_only_files_that_exist():
+    doc = (ROOT / "ARCHITECTURE.md").read_text()
+    named = set(re.findall(r"`([\w/]+\.(?:py|yml|yaml|csv))`", doc))
+    modules = {
+        p.name
+        for p in (ROOT / "dagster_project").rglob("*.py")
+        if p.name not in ("__init__.py", "__main__.py") and "demo" not in p.parts
+    }
+    missing = sorted(m for m in modules if m not in {Path(n).name for n in named})
+    assert missing == [], f"ARCHITECTURE.md does not say where these live: {missing}"
+    paths = [n for n in named if "/" in n]
+    assert [
+        p for p in paths if not (ROOT / p).exists() and not (ROOT / "dagster_project" / p).exists()
+    ] == []
