@@ -94,6 +94,7 @@ BOOKKEEPING_MARTS = {"fct_ingested_files", "kpi_data_quality"}
 BOOKKEEPING_COLUMNS = {
     "batch_id",
     "lines_batch_id",
+    "transaction_batch_id",
     "bgnbd_run_id",
     "gamma_gamma_run_id",
     "latest_file_loaded_at",  # when a file arrived (kpi_source_freshness)
