@@ -23,9 +23,9 @@ PYTEST_WORKERS ?= 2
 test: setup test-deps manifest
 	$(BIN)/pytest -n $(PYTEST_WORKERS) --dist loadfile --durations=25
 
-## test-fast: the tests that refresh no project home and drive no browser (about a minute)
+## test-fast: the unit tests: no project home, no browser, no local server (under a minute)
 test-fast: setup manifest
-	$(BIN)/pytest -n $(PYTEST_WORKERS) --dist loadfile -m "not pipeline and not browser"
+	$(BIN)/pytest -n $(PYTEST_WORKERS) --dist loadfile -m unit
 
 $(UV):
 	$(PYTHON) -m venv .tools

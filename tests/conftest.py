@@ -22,14 +22,16 @@ SOURCES = (
 OUTPUT = ROOT / "test-output"
 
 # A test module that refreshes a project home through Dagster (a subprocess of tens of seconds)
-# is marked `pipeline`; one that drives Chromium is also marked `browser`. `make test-fast` runs
-# the rest in about a minute.
+# is marked `pipeline`; one that drives Chromium `browser`; one that starts a local server
+# (SMTP, HTTP, the Dagster UI) `service`; every other test `unit`. `make test-fast` runs the unit
+# tests, in under a minute.
 PIPELINE_SIGNS = ("demo_home(", "published_home", "vendor_homes", "copy_of(", "Home(")
 BROWSER_SIGNS = ("chromium", "from tests.reports.cdp", "from tests.reports import cdp")
+SERVICE_SIGNS = ("aiosmtpd", "ThreadingHTTPServer", "dagster_project.dev")
 
 
 def pytest_collection_modifyitems(config, items):
-    seen: dict[Path, tuple[bool, bool]] = {}
+    seen: dict[Path, tuple[bool, bool, bool]] = {}
     for item in items:
         path = Path(item.fspath)
         if path not in seen:
@@ -37,12 +39,17 @@ def pytest_collection_modifyitems(config, items):
             seen[path] = (
                 any(sign in text for sign in PIPELINE_SIGNS),
                 any(sign in text for sign in BROWSER_SIGNS),
+                any(sign in text for sign in SERVICE_SIGNS),
             )
-        pipeline, browser = seen[path]
+        pipeline, browser, service = seen[path]
         if pipeline:
             item.add_marker(pytest.mark.pipeline)
         if browser:
             item.add_marker(pytest.mark.browser)
+        if service:
+            item.add_marker(pytest.mark.service)
+        if not (pipeline or browser or service):
+            item.add_marker(pytest.mark.unit)
 
 
 @pytest.fixture(scope="session")
