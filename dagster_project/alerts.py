@@ -35,7 +35,7 @@ if TYPE_CHECKING:  # importing Dagster takes seconds: run.py takes its lock firs
     import dagster as dg
 
 OUTCOME_TAG = "empathy/outcome"  # success, warning or failed
-WARNINGS_TAG = "empathy/warnings"  # how many warnings
+WARNINGS_TAG = "empathy/warnings"  # how many failed checks (of a published run: warnings)
 ALERTED_TAG = "empathy/alerted"  # "1": the alert of this run was sent by make run
 TIMEOUT_SECONDS = 15
 
@@ -86,10 +86,15 @@ class Outcome:
     def summary(self) -> str:
         if self.status == "failed":
             return "Refresh FAILED; nothing was published"
-        if self.status == "warning":
-            n = len(self.warnings)
+        if self.status == "warning":  # a failed check that did not block counts too
+            n = len(self.warnings) + len(self.errors)
             return f"Refresh published WITH {n} WARNING{'S' if n != 1 else ''}"
         return "Refresh published; every check passed"
+
+
+def problem(asset: str, check: str, description: str | None) -> str:
+    """One line of the console summary and of an alert: asset, check and what it found."""
+    return f"{asset} {check}: {description or 'failed'}"
 
 
 def run_outcome(instance: dg.DagsterInstance, run_id: str, success: bool) -> Outcome:
@@ -100,11 +105,11 @@ def run_outcome(instance: dg.DagsterInstance, run_id: str, success: bool) -> Out
     checks = check_results(instance, run_id)
     failed = checks.filter(~checks["passed"])
     warnings = tuple(
-        f"{r['asset']} {r['check_name']}: {r['description'] or 'warned'}"
+        problem(r["asset"], r["check_name"], r["description"])
         for r in failed.filter(failed["severity"] == "WARN").iter_rows(named=True)
     )
     errors = tuple(
-        f"{r['asset']} {r['check_name']}: {r['description'] or 'failed'}"
+        problem(r["asset"], r["check_name"], r["description"])
         for r in failed.filter(failed["severity"] != "WARN").iter_rows(named=True)
     )
     status = "failed" if not success else "warning" if warnings or errors else "success"
@@ -116,7 +121,10 @@ def tag_run(instance: dg.DagsterInstance, outcome: Outcome) -> None:
     if outcome.run_id:
         instance.add_run_tags(
             outcome.run_id,
-            {OUTCOME_TAG: outcome.status, WARNINGS_TAG: str(len(outcome.warnings))},
+            {
+                OUTCOME_TAG: outcome.status,
+                WARNINGS_TAG: str(len(outcome.warnings) + len(outcome.errors)),
+            },
         )
 
 

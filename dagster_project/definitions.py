@@ -13,12 +13,7 @@ from dagster_project.ingest.assets import (
     build_unrecognised_asset,
 )
 from dagster_project.ingest.formats import load_formats
-from dagster_project.ingest.landing_assets import (
-    VERSION_KEY,
-    landing_specs,
-    landing_states,
-    observations,
-)
+from dagster_project.ingest.landing_assets import landing_specs, landing_states, new_observations
 from dagster_project.kpis.assets import clv_model_runs, engagement_correlations, text_analysis
 from dagster_project.publish.assets import build_publish_asset
 from dagster_project.quality.checks import build_gx_check, build_ledger_check
@@ -77,14 +72,9 @@ def landing_sensor(context: dg.SensorEvaluationContext):
     if context.cursor == current.digest:
         return dg.SkipReason("a refresh was already requested for these files and settings")
     context.update_cursor(current.digest)
-    seen = {}
-    for event in observations(landing_states(settings.landing, contracts, settings.contracts_dir)):
-        seen[event.asset_key] = event
-    changed = [
-        event
-        for key, event in seen.items()
-        if _last_version(context, key) != event.metadata[VERSION_KEY].value
-    ]
+    states = landing_states(settings.landing, contracts, settings.contracts_dir)
+    # outside a Dagster instance (tests) every folder counts as changed
+    instance = context.instance if context.instance_ref is not None else None
     return dg.SensorResult(
         run_requests=[
             dg.RunRequest(
@@ -92,20 +82,8 @@ def landing_sensor(context: dg.SensorEvaluationContext):
                 tags={refresh_state.FINGERPRINT_TAG: current.digest},
             )
         ],
-        asset_events=changed,
+        asset_events=new_observations(states, instance),
     )
-
-
-def _last_version(context: dg.SensorEvaluationContext, key: dg.AssetKey) -> str | None:
-    """The version of the files at the last recorded observation of a landing folder."""
-    if context.instance_ref is None:  # evaluated outside a Dagster instance (tests)
-        return None
-    records = context.instance.fetch_observations(key, limit=1).records
-    if not records:
-        return None
-    observation = records[0].asset_observation
-    value = observation.metadata.get(VERSION_KEY) if observation else None
-    return value.value if value is not None else None
 
 
 def _tag_and_alert(

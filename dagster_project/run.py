@@ -101,7 +101,7 @@ def late_sources(settings: Settings) -> list[str]:
     finally:
         con.close()
     return [
-        f"raw/{a.source} {freshness.ARRIVAL_CHECK}: {a.message}"
+        alerts.problem(f"raw/{a.source}", freshness.ARRIVAL_CHECK, a.message)
         for a in found.values()
         if a.is_late
     ]
@@ -197,13 +197,14 @@ def _refresh(fingerprint: str) -> int:
     import dagster as dg
 
     from dagster_project.definitions import contracts, defs, refresh_job, settings
-    from dagster_project.ingest.landing_assets import landing_states, observations
+    from dagster_project.ingest.landing_assets import landing_states, new_observations
 
     instance = dg.DagsterInstance.get()
     for run_id in fail_dead_runs(instance, refresh_job.name):
         print(f"Run {run_id} had died unfinished; marked failed.", file=sys.stderr)
-    # the landing folders as this refresh found them (the lineage graph's first nodes)
-    for event in observations(landing_states(settings.landing, contracts, settings.contracts_dir)):
+    # the landing folders that changed, as this refresh found them (the graph's first nodes)
+    states = landing_states(settings.landing, contracts, settings.contracts_dir)
+    for event in new_observations(states, instance):
         instance.report_runless_asset_event(event)
     result = defs.resolve_job_def(refresh_job.name).execute_in_process(
         instance=instance,

@@ -1,4 +1,5 @@
-"""Writing a table the Python steps compute (model fits, text scores, check results)."""
+"""Writing what the Python steps compute into the warehouse: tables (model fits, text scores,
+check results) and SQL string literals (table and column comments)."""
 
 from __future__ import annotations
 
@@ -18,3 +19,8 @@ def replace_table(
         con.execute(f'CREATE OR REPLACE TABLE "{schema}"."{name}" AS SELECT * FROM "{view}"')
     finally:
         con.unregister(view)
+
+
+def sql_literal(text: str) -> str:
+    """``text`` as a SQL string literal (single quotes doubled)."""
+    return "'" + text.replace("'", "''") + "'"

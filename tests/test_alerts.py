@@ -35,3 +35,9 @@ def test_nothing_is_sent_for_a_clean_refresh_or_without_a_channel(monkeypatch):
     monkeypatch.delenv("EMPATHY_ALERT_WEBHOOK")
     alerts.notify(warned, "Shop")
     assert len(sent) == 1  # no channel configured: nothing to send
+
+
+def test_a_failed_check_that_did_not_block_publishing_is_counted_as_a_warning():
+    outcome = alerts.Outcome("warning", "r3", errors=("raw/x gx_contract_suite: 2 rows",))
+    assert outcome.summary() == "Refresh published WITH 1 WARNING"
+    assert alerts.problem("raw/x", "arriving_on_time", None) == "raw/x arriving_on_time: failed"

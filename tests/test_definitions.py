@@ -86,3 +86,23 @@ def test_run_status_sensors_alert_and_the_ui_asks_nothing():
     instance = yaml.safe_load((ROOT / "dagster_home" / "dagster.yaml").read_text())
     assert instance["telemetry"] == {"enabled": False}
     assert instance["nux"] == {"enabled": False}
+
+
+def test_only_landing_folders_that_changed_are_observed_again(tmp_path):
+    """make run and the sensor record an observation of a landing folder only when its files
+    changed since the last one recorded."""
+    from dagster_project.ingest.landing_assets import LandingState, new_observations
+
+    instance = dg.DagsterInstance.ephemeral()
+    states = {
+        "nps_responses": LandingState(2, 10, 1.0, "aaaa"),
+        "hr_absences": LandingState(0, 0, None, "bbbb"),
+    }
+    first = new_observations(states, instance)
+    assert [e.asset_key.path[1] for e in first] == ["nps_responses", "hr_absences"]
+    for event in first:
+        instance.report_runless_asset_event(event)
+    assert new_observations(states, instance) == []
+    states["nps_responses"] = LandingState(3, 15, 2.0, "cccc")  # a file landed
+    (again,) = new_observations(states, instance)
+    assert again.asset_key.path[1] == "nps_responses" and again.metadata["files"].value == 3

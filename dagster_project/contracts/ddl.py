@@ -4,6 +4,7 @@ columns ingestion adds) and one rejected-rows table per source."""
 from __future__ import annotations
 
 from dagster_project.contracts.model import Contract
+from dagster_project.tables import sql_literal
 
 # Columns that ingestion adds to every raw table.
 LINEAGE_COLUMNS = {
@@ -58,13 +59,10 @@ def rejected_table_ddl(contract: Contract | str, schema: str = "raw") -> str:
     return f'CREATE TABLE IF NOT EXISTS {schema}."{name}__rejected" ({cols})'
 
 
-def _literal(text: str) -> str:
-    return "'" + " ".join(text.split()).replace("'", "''") + "'"
-
-
 def raw_comments(contract: Contract, schema: str = "raw") -> dict[tuple[str, str], str]:
     """(table, column or '') -> comment: the contract's descriptions on the raw and rejected
-    tables, so the DuckDB CLI and DBeaver show them (``duckdb_columns().comment``)."""
+    tables, so the DuckDB CLI and DBeaver show them (``duckdb_columns().comment``); runs of
+    white space (a folded YAML description) as one space."""
     raw, rejected = contract.name, f"{contract.name}__rejected"
     out = {
         (raw, ""): f"{contract.title}: rows loaded from landing files "
@@ -77,7 +75,7 @@ def raw_comments(contract: Contract, schema: str = "raw") -> dict[tuple[str, str
             out[(raw, c.name)] = c.description
     out |= {(raw, name): text for name, (_, text) in LINEAGE_COLUMNS.items()}
     out |= {(rejected, name): text for name, (_, text) in REJECTED_COLUMNS.items()}
-    return out
+    return {key: " ".join(text.split()) for key, text in out.items()}
 
 
 def comment_statements(
@@ -86,8 +84,8 @@ def comment_statements(
     """COMMENT ON statements for the comments that differ from ``present``."""
     out = []
     for (table, column), text in raw_comments(contract, schema).items():
-        if present.get((table, column)) == " ".join(text.split()) or (table, column) not in present:
+        if (table, column) not in present or present[(table, column)] == text:
             continue
         target = f'COLUMN {schema}."{table}"."{column}"' if column else f'TABLE {schema}."{table}"'
-        out.append(f"COMMENT ON {target} IS {_literal(text)}")
+        out.append(f"COMMENT ON {target} IS {sql_literal(text)}")
     return out

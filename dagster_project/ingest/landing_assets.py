@@ -5,7 +5,7 @@ Each contract's landing files (``landing/<contract>/`` and the vendor exports an
 An observation records how many files there are, their bytes, the newest file's time and a
 data version that changes whenever a file is added, changed or removed (from ``lstat``: file
 contents are read by the refresh, not here). The landing sensor records an observation of each
-folder that changed when it requests a refresh, and ``make run`` records them before it runs.
+folder that changed when it requests a refresh, and ``make run`` does the same before it runs.
 """
 
 from __future__ import annotations
@@ -65,12 +65,25 @@ def observation_metadata(state: LandingState) -> dict:
     return meta
 
 
-def observations(states: dict[str, LandingState]) -> list[dg.AssetObservation]:
+def _last_version(instance: dg.DagsterInstance, key: dg.AssetKey) -> str | None:
+    """The version of the files at the last recorded observation of a landing folder."""
+    records = instance.fetch_observations(key, limit=1).records
+    observation = records[0].asset_observation if records else None
+    value = observation.metadata.get(VERSION_KEY) if observation else None
+    return value.value if value is not None else None
+
+
+def new_observations(
+    states: dict[str, LandingState], instance: dg.DagsterInstance | None
+) -> list[dg.AssetObservation]:
+    """An observation of each landing folder whose files changed since the last one recorded in
+    ``instance`` (every folder when there is no instance or no earlier observation). No Dagster
+    data version: the landing assets are external (Dagster never observes them itself), and a
+    data version on them would mark every raw asset "unsynced"."""
     return [
-        # no Dagster data version: the landing assets are external (Dagster never observes
-        # them itself), and a data version on them would mark every raw asset "unsynced"
         dg.AssetObservation(asset_key=landing_key(name), metadata=observation_metadata(state))
         for name, state in states.items()
+        if instance is None or _last_version(instance, landing_key(name)) != state.version
     ]
 
 

@@ -26,6 +26,7 @@ from pathlib import Path
 import duckdb
 
 from dagster_project.faults import pause_point
+from dagster_project.tables import sql_literal
 from reports.build import SiteSummary, build_site
 
 
@@ -109,14 +110,10 @@ def write_analyst_copy(
         con.close()
 
 
-def _literal(text: str) -> str:
-    return "'" + text.replace("'", "''") + "'"
-
-
 def copy_comments(con: duckdb.DuckDBPyConnection) -> int:
     """The descriptions the warehouse holds as comments (dbt's persist_docs, the contracts) on
     the analyst copy's tables, views and columns, where they differ; how many were set."""
-    private = ", ".join(_literal(s) for s in PRIVATE_SCHEMAS)
+    private = ", ".join(sql_literal(s) for s in PRIVATE_SCHEMAS)
 
     def comments(database: str) -> dict[tuple[str, str, str, str], str | None]:
         rows = con.execute(
@@ -150,7 +147,7 @@ def copy_comments(con: duckdb.DuckDBPyConnection) -> int:
             if actual is None:
                 continue
             target = f"{actual} analyst_db.{_q(schema)}.{_q(name)}"
-        con.execute(f"COMMENT ON {target} IS {_literal(text)}")
+        con.execute(f"COMMENT ON {target} IS {sql_literal(text)}")
         done += 1
     return done
 
