@@ -92,9 +92,10 @@ sql: setup
 	@test -f "$(DB)" || { echo "no analyst copy at $(DB): run make run first"; exit 1; }
 	$(BIN)/duckdb -readonly -cmd "SET autoinstall_known_extensions = false" "$(DB)"
 
-## sources: regenerate dbt/models/staging/_raw__sources.yml from data_contracts/
+## sources: regenerate dbt's source files from data_contracts/ and dagster_project/warehouse_tables.yaml
 sources: setup
 	$(BIN)/python -m dagster_project.contracts
+	$(BIN)/python -m dagster_project.tables
 
 lint: setup
 	$(UV) run --frozen ruff check .

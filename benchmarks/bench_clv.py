@@ -16,8 +16,8 @@ import duckdb
 import numpy as np
 import pyarrow as pa
 
-from dagster_project.kpis.clv import bgnbd_loglik_terms, fit_bgnbd
-from dagster_project.kpis.clv_runs import fit_and_record
+from dagster_project.analysis.clv import bgnbd_loglik_terms, fit_bgnbd
+from dagster_project.analysis.clv_runs import fit_and_record
 from dagster_project.transform.dbt_cli import run_dbt_models
 
 ROOT = Path(__file__).resolve().parent.parent

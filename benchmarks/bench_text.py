@@ -10,8 +10,8 @@ from pathlib import Path
 
 import polars as pl
 
-from dagster_project.kpis.text import SentimentScorer, analyse_texts, load_themes
-from dagster_project.kpis.theme_discovery import discover
+from dagster_project.text.scoring import SentimentScorer, analyse_texts, load_themes
+from dagster_project.text.theme_discovery import discover
 
 ROOT = Path(__file__).resolve().parents[1]
 SNIPPETS = ROOT / "tests/fixtures/review_snippets/amazonReviewSnippets_GroundTruth.txt"

@@ -20,6 +20,8 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 import duckdb
 import yaml
 
+from dagster_project.tables import replace_table, table
+
 CURRENCY_SYMBOLS = {
     "GBP": "£",
     "EUR": "€",
@@ -38,14 +40,10 @@ CURRENCY_SYMBOLS = {
 }
 MONTH_DAY_FIRST_LOCALES = ("en_US", "en_PH", "en_CA")  # 03/04/2026 is 4 March
 # The profile's lists and the warehouse table each becomes (profile schema).
-VOCABULARIES = {
-    "stores": ("store_id", "store_name"),
-    "roles": ("role", "role_name"),
-    "product_categories": ("category", "category_name"),
-    # support agents by the HR employee id the help desk export carries: the name the report
-    # shows (without one, an agent appears as a salted key)
-    "agents": ("agent_id", "agent_name"),
-}
+# the lists of the profile, each a table profile.<list> of (id as exported, name to show); the
+# agents are support agents by the HR employee id the help desk export carries (without a name,
+# an agent appears as a salted key)
+VOCABULARIES = ("stores", "roles", "product_categories", "agents")
 
 
 class ProfileError(ValueError):
@@ -173,24 +171,14 @@ def parse_profile(path: Path) -> BusinessProfile:
 def install_profile(con: duckdb.DuckDBPyConnection, profile: BusinessProfile) -> None:
     """The profile as tables of the ``profile`` schema, which the dbt models read
     (``source('profile', ...)``): one row of business facts, and one table per list."""
-    con.execute("CREATE SCHEMA IF NOT EXISTS profile")
-    con.execute(
-        "CREATE OR REPLACE TABLE profile.business (name VARCHAR, currency VARCHAR, "
-        "locale VARCHAR, timezone VARCHAR, fiscal_year_start_month INTEGER, opening_date DATE)"
+    facts = table("profile.business")
+    replace_table(
+        con,
+        "profile.business",
+        facts.frame([{c: getattr(profile, c) for c in facts.column_names}]),
     )
-    con.execute(
-        "INSERT INTO profile.business VALUES (?, ?, ?, ?, ?, ?)",
-        [
-            profile.name,
-            profile.currency,
-            profile.locale,
-            profile.timezone,
-            profile.fiscal_year_start_month,
-            profile.opening_date,
-        ],
-    )
-    for key, (id_col, name_col) in VOCABULARIES.items():
-        con.execute(f"CREATE OR REPLACE TABLE profile.{key} ({id_col} VARCHAR, {name_col} VARCHAR)")
-        rows = list(getattr(profile, key).items())
-        if rows:
-            con.executemany(f"INSERT INTO profile.{key} VALUES (?, ?)", rows)
+    for key in VOCABULARIES:
+        names = table(f"profile.{key}")
+        id_col, name_col = names.column_names
+        rows = [{id_col: k, name_col: v} for k, v in getattr(profile, key).items()]
+        replace_table(con, f"profile.{key}", names.frame(rows))

@@ -5,6 +5,7 @@ import os
 import dagster as dg
 
 from dagster_project import alerts, refresh_state
+from dagster_project.analysis.assets import clv_model_runs, engagement_correlations
 from dagster_project.contracts import load_contracts
 from dagster_project.ingest.assets import (
     build_ingest_asset,
@@ -14,11 +15,11 @@ from dagster_project.ingest.assets import (
 )
 from dagster_project.ingest.formats import load_formats
 from dagster_project.ingest.landing_assets import landing_specs, landing_states, new_observations
-from dagster_project.kpis.assets import clv_model_runs, engagement_correlations, text_analysis
 from dagster_project.publish.assets import build_publish_asset
 from dagster_project.quality.checks import build_gx_check, build_ledger_check
 from dagster_project.resources import DbtCli, DuckDBWarehouse
 from dagster_project.settings import load_settings
+from dagster_project.text.assets import text_analysis
 from dagster_project.transform.dbt_assets import (
     dbt_models,
     dbt_project,

@@ -10,7 +10,7 @@ def test_assets_are_grouped_by_stage_and_form_one_lineage_graph():
     graph = defs.resolve_asset_graph()
     keys = graph.get_all_asset_keys()
     groups = {graph.get(k).group_name for k in keys}
-    assert groups == {"landing", "ingest", "staging", "marts", "kpis", "reports"}
+    assert groups == {"landing", "ingest", "staging", "marts", "analysis", "text", "reports"}
     # the graph starts at the landing folders, one per contract, read but never written
     landing = graph.get(dg.AssetKey(["landing", "nps_responses"]))
     assert not landing.is_materializable
@@ -18,10 +18,10 @@ def test_assets_are_grouped_by_stage_and_form_one_lineage_graph():
     assert raw.parent_keys == {dg.AssetKey(["landing", "nps_responses"])}
     stg = graph.get(dg.AssetKey(["staging", "stg_nps__responses"]))
     assert stg.parent_keys == {dg.AssetKey(["raw", "nps_responses"])}  # dbt source -> ingest asset
-    runs = graph.get(dg.AssetKey(["models", "clv_model_runs"]))  # Python fit between dbt steps
+    runs = graph.get(dg.AssetKey(["analysis", "clv_model_runs"]))  # Python fit between dbt steps
     assert dg.AssetKey(["intermediate", "int_clv_summary_full"]) in runs.parent_keys
     scored = graph.get(dg.AssetKey(["marts", "fct_customer_clv"]))
-    assert dg.AssetKey(["models", "clv_model_runs"]) in scored.parent_keys
+    assert dg.AssetKey(["analysis", "clv_model_runs"]) in scored.parent_keys
     site = graph.get(dg.AssetKey(["reports", "owner_site"]))
     assert dg.AssetKey(["marts", "kpi_company_monthly"]) in site.parent_keys
     external = {k for k in keys if not graph.get(k).is_materializable}

@@ -27,7 +27,7 @@ def test_personal_columns_of_the_contracts_appear_only_in_raw_and_the_follow_up_
     assert {"email", "phone", "first_name", "last_name", "requester_email"} <= personal
     cols = home.query(
         "SELECT table_schema, table_name, column_name FROM information_schema.columns "
-        "WHERE table_schema NOT IN ('raw', 'models')"
+        "WHERE table_schema NOT IN ('raw', 'analysis')"
     )
     found = {(s, t) for s, t, c in cols if c in personal | {"customer_name"}}
     assert {t for _, t in found} == FOLLOW_UP_LISTS

@@ -14,7 +14,7 @@ import logging
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from pathlib import Path
 
 import duckdb
@@ -51,29 +51,18 @@ from dagster_project.ingest.reader import (
     read_text_frame,
 )
 from dagster_project.ingest.vendor_mapping import apply_format
+from dagster_project.tables import ensure_table, table
 
 log = logging.getLogger(__name__)
 
-LEDGER_DDL = """
-CREATE TABLE IF NOT EXISTS raw.ingest_ledger (
-    batch_id BIGINT PRIMARY KEY,
-    source VARCHAR NOT NULL,
-    file_name VARCHAR NOT NULL,
-    content_hash VARCHAR NOT NULL,
-    file_bytes BIGINT NOT NULL,
-    rows_read BIGINT NOT NULL,
-    rows_loaded BIGINT NOT NULL,
-    rows_rejected BIGINT NOT NULL,
-    status VARCHAR NOT NULL,
-    message VARCHAR,
-    loaded_at TIMESTAMP NOT NULL,
-    CHECK (rows_read = rows_loaded + rows_rejected)
-)
-"""
+LEDGER = table("raw.ingest_ledger")  # one row per file, from a FileResult
 
 
 @dataclass
 class FileResult:
+    """What happened to one landing file: the ledger row (its columns are
+    dagster_project/warehouse_tables.yaml's raw.ingest_ledger) and the time it took."""
+
     batch_id: int
     source: str
     file_name: str
@@ -109,7 +98,7 @@ def file_hash(path: Path) -> str:
 
 def ensure_tables(con: duckdb.DuckDBPyConnection, contract: Contract) -> None:
     con.execute("CREATE SCHEMA IF NOT EXISTS raw")
-    con.execute(LEDGER_DDL)
+    ensure_table(con, "raw.ingest_ledger")
     con.execute(raw_table_ddl(contract))
     existing = dict(
         con.execute(
@@ -320,8 +309,9 @@ def _next_batch_id(con: duckdb.DuckDBPyConnection) -> int:
 
 def _insert_ledger_row(con: duckdb.DuckDBPyConnection, result: FileResult) -> None:
     con.execute(
-        "INSERT INTO raw.ingest_ledger VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        [v for k, v in asdict(result).items() if k != "seconds"],
+        f"INSERT INTO raw.ingest_ledger ({', '.join(LEDGER.column_names)}) "
+        f"VALUES ({', '.join('?' for _ in LEDGER.column_names)})",
+        [getattr(result, name) for name in LEDGER.column_names],
     )
 
 
@@ -368,7 +358,7 @@ def ingest_unrecognised(
     ``unrecognised``, with the closest known formats and the headers they expect) and its rows,
     as read, in raw.unrecognised_files__rejected. Other files are not held up."""
     con.execute("CREATE SCHEMA IF NOT EXISTS raw")
-    con.execute(LEDGER_DDL)
+    ensure_table(con, "raw.ingest_ledger")
     con.execute(rejected_table_ddl(UNRECOGNISED))
     results = []
     plan = landing_plan(landing, contracts_dir)

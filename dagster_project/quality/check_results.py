@@ -6,18 +6,7 @@ import dagster as dg
 import duckdb
 import polars as pl
 
-from dagster_project.tables import replace_table
-
-SCHEMA = {
-    "run_id": pl.String,
-    "checked_at": pl.Datetime("us"),
-    "asset": pl.String,
-    "check_name": pl.String,
-    "passed": pl.Boolean,
-    "severity": pl.String,
-    "blocking": pl.Boolean,
-    "description": pl.String,
-}
+from dagster_project.tables import replace_table, table
 
 
 def check_results_of_run(context: dg.AssetExecutionContext) -> pl.DataFrame:
@@ -47,9 +36,9 @@ def check_results(instance: dg.DagsterInstance, run_id: str) -> pl.DataFrame:
                 "description": ev.description,
             }
         )
-    return pl.DataFrame(rows, schema=SCHEMA)
+    return table("quality.check_results").frame(rows)
 
 
 def record_check_results(con: duckdb.DuckDBPyConnection, results: pl.DataFrame) -> None:
     """Replace quality.check_results with the checks of the latest refresh."""
-    replace_table(con, "quality", "check_results", results)
+    replace_table(con, "quality.check_results", results)

@@ -13,16 +13,8 @@ from dagster_project.ingest.assets import LEDGER_KEY, raw_key
 from dagster_project.ingest.loader import file_hash, landing_plan, refused_digest
 from dagster_project.resources import DuckDBWarehouse
 from dagster_project.settings import Settings
+from dagster_project.tables import ensure_table
 
-GX_VALIDATED_DDL = """
-CREATE SCHEMA IF NOT EXISTS quality;
-CREATE TABLE IF NOT EXISTS quality.gx_validated_batches (
-    source VARCHAR NOT NULL,
-    batch_id BIGINT NOT NULL,
-    rows_validated BIGINT NOT NULL,
-    validated_at TIMESTAMP NOT NULL
-)
-"""
 GX_CHUNK_ROWS = 2_000_000  # rows validated at once by the pandas route (bounds its memory)
 
 
@@ -52,7 +44,7 @@ def build_gx_check(contract: Contract) -> dg.AssetChecksDefinition:
         context: dg.AssetCheckExecutionContext, warehouse: DuckDBWarehouse
     ) -> dg.AssetCheckResult:
         with warehouse.connect() as con:
-            con.execute(GX_VALIDATED_DDL)
+            ensure_table(con, "quality.gx_validated_batches")
             batches = unvalidated_batches(con, contract)
         outcome = None
         if batches:  # Great Expectations takes seconds to import: only when needed

@@ -11,11 +11,12 @@ is on time, and a refresh that reads last year's export again is not.
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 
 import duckdb
 
 from dagster_project.contracts import Contract
+from dagster_project.tables import replace_table, table
 
 ARRIVAL_CHECK = "arriving_on_time"  # the Dagster asset check on each raw/<source> asset
 
@@ -24,20 +25,6 @@ SELECT source, max(loaded_at) AS last_file_at, count(*) AS files
 FROM raw.ingest_ledger
 WHERE rows_loaded > 0
 GROUP BY source
-"""
-
-FRESHNESS_DDL = """
-CREATE OR REPLACE TABLE raw.source_arrivals (
-    source VARCHAR NOT NULL PRIMARY KEY,
-    expected_every_days DOUBLE,
-    late_after_days DOUBLE,
-    last_file_at TIMESTAMP,
-    files_loaded BIGINT NOT NULL,
-    days_since_last_file DOUBLE,
-    is_late BOOLEAN NOT NULL,
-    checked_at TIMESTAMP NOT NULL,
-    message VARCHAR NOT NULL
-)
 """
 
 
@@ -116,21 +103,9 @@ def arrivals(
 
 def record(con: duckdb.DuckDBPyConnection, found: dict[str, Arrival], now: dt.datetime) -> None:
     """Write ``raw.source_arrivals`` (the Data quality page reads it through its mart)."""
-    con.execute(FRESHNESS_DDL)
-    con.executemany(
-        "INSERT INTO raw.source_arrivals VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        [
-            [
-                a.source,
-                a.expected_every_days,
-                a.late_after_days,
-                a.last_file_at,
-                a.files_loaded,
-                a.days_since_last_file,
-                a.is_late,
-                now,
-                a.message,
-            ]
-            for a in found.values()
-        ],
+    arrivals = table("raw.source_arrivals")
+    replace_table(
+        con,
+        "raw.source_arrivals",
+        arrivals.frame([{**asdict(a), "checked_at": now} for a in found.values()]),
     )

@@ -12,8 +12,8 @@ from dagster_dbt import (
     dbt_assets,
 )
 
+from dagster_project.analysis.duckdb_functions import install_salt, salt_changed
 from dagster_project.faults import pause_point
-from dagster_project.kpis.duckdb_functions import install_salt, salt_changed
 from dagster_project.resources import DuckDBWarehouse
 from dagster_project.settings import load_settings
 from dagster_project.transform.dbt_cli import vars_args
@@ -78,7 +78,7 @@ def build_args(full_refresh: bool | None = None) -> list[str]:
 
 
 # Models downstream of the Python model fits run in a second dbt invocation, after the fits.
-AFTER_PYTHON_MODELS = "source:models+"
+AFTER_PYTHON_MODELS = "source:analysis+"
 
 
 @dbt_assets(

@@ -47,7 +47,7 @@ group by days.customer_key, firsts.first_purchase_date
 
 {#- BG/NBD closed forms over columns r, alpha, a, b (parameters) and x, t_x, T (summary),
     Fader, Hardie & Lee (2005) eq. 10 and P(alive). hyp2f1 is registered by the project's
-    dbt-duckdb plugin (dagster_project/kpis/duckdb_functions.py). -#}
+    dbt-duckdb plugin (dagster_project/analysis/duckdb_functions.py). -#}
 {% macro bgnbd_p_alive(x, t_x, T) -%}
     (1.0 / (1.0 + case when {{ x }} > 0
         then (a / (b + {{ x }} - 1)) * power((alpha + {{ T }}) / (alpha + {{ t_x }}), r + {{ x }})
@@ -77,7 +77,7 @@ group by days.customer_key, firsts.first_purchase_date
 {% macro latest_clv_params(purpose) %}
     with latest as (
         select *
-        from {{ source('models', 'clv_model_runs') }}
+        from {{ source('analysis', 'clv_model_runs') }}
         where purpose = '{{ purpose }}'
         qualify row_number() over (partition by model order by run_seq desc) = 1
     )

@@ -8,7 +8,7 @@
 
 {#- A salted, one-way key in place of a direct identifier (customer id, employee id); null
     stays null. The salt is a secret: it is read at run time from private.hash_salt, which the
-    project's dbt-duckdb plugin writes into the warehouse (dagster_project/kpis/
+    project's dbt-duckdb plugin writes into the warehouse (dagster_project/analysis/
     duckdb_functions.py) and which the analyst copy leaves out, so that no compiled SQL, dbt
     docs page or published file contains it. -#}
 {% macro hash_key(expr) -%}

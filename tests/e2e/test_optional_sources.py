@@ -99,7 +99,7 @@ def test_any_subset_of_sources_refreshes_and_every_page_is_honest(subset, publis
         team = pages["team.html"]
         assert re.match(r"\d+$", tile_value(team, "headcount") or ""), tile_value(team, "headcount")
         assert int(tile_value(team, "headcount")) > 0  # team months without any POS month
-        assert home.query("SELECT count(*) FROM models.clv_model_runs") == [(0,)]
+        assert home.query("SELECT count(*) FROM analysis.clv_model_runs") == [(0,)]
 
 
 def test_a_crm_export_rejected_whole_leaves_the_customer_figures_consistent(

@@ -9,7 +9,7 @@ import duckdb
 import polars as pl
 import pytest
 
-from dagster_project.kpis.text import load_themes
+from dagster_project.text.scoring import load_themes
 from tests.conftest import ROOT, SOURCES
 from tests.pipeline_home import demo_home
 
@@ -111,7 +111,7 @@ def test_every_landing_row_is_in_a_raw_or_rejected_table_and_the_ledger_says_so(
 
 def test_a_second_run_loads_no_file_and_leaves_every_mart_identical(home):
     before_ledger = home.query("SELECT count(*), max(batch_id) FROM raw.ingest_ledger")
-    before_runs = home.query("SELECT run_id FROM models.clv_model_runs ORDER BY run_seq")
+    before_runs = home.query("SELECT run_id FROM analysis.clv_model_runs ORDER BY run_seq")
     assert len(before_runs) == 4  # BG/NBD and Gamma-Gamma, calibration and full
     before = home.mart_fingerprints()
     assert len(before) >= 10
@@ -122,7 +122,7 @@ def test_a_second_run_loads_no_file_and_leaves_every_mart_identical(home):
     # forced: the whole refresh runs although nothing changed, and changes nothing
     home.refresh(force=True)
     assert home.query("SELECT count(*), max(batch_id) FROM raw.ingest_ledger") == before_ledger
-    assert home.query("SELECT run_id FROM models.clv_model_runs ORDER BY run_seq") == before_runs
+    assert home.query("SELECT run_id FROM analysis.clv_model_runs ORDER BY run_seq") == before_runs
     assert home.mart_fingerprints() == before
     # the dbt project did not change: its docs page was reused, not generated again
     assert docs.stat().st_mtime_ns == docs_written
@@ -240,10 +240,10 @@ def test_a_failing_blocking_check_leaves_the_published_report_untouched(home):
 
 
 def test_customers_are_scored_in_sql_from_the_stored_model_run(home):
-    from dagster_project.kpis.clv import BgNbdParams, bgnbd_expected_purchases, bgnbd_p_alive
+    from dagster_project.analysis.clv import BgNbdParams, bgnbd_expected_purchases, bgnbd_p_alive
 
     run_id, r, alpha, a, b = home.query(
-        "SELECT run_id, r, alpha, a, b FROM models.clv_model_runs "
+        "SELECT run_id, r, alpha, a, b FROM analysis.clv_model_runs "
         "WHERE model = 'bgnbd' AND purpose = 'full' ORDER BY run_seq DESC LIMIT 1"
     )[0]
     params = BgNbdParams(r, alpha, a, b, 0.0, 0, 0)

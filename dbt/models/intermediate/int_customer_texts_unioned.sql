@@ -1,6 +1,6 @@
 -- Every customer text, one row each: NPS comments, tickets (subject and description) and CSAT
 -- comments, with the customer, store and time they belong to. The one place the texts are
--- gathered: the text scoring (dagster_project/kpis/text_runs.py) reads it, and
+-- gathered: the text scoring (dagster_project/text/runs.py) reads it, and
 -- fct_customer_texts joins the scores back to it.
 select
     'nps_comment' as source, response_id as text_id, customer_key, store_id,

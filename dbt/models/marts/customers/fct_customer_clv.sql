@@ -1,5 +1,5 @@
 -- Predictive customer value, scored in SQL from the latest full-data fits in
--- models.clv_model_runs: P(alive), expected purchases and spend over the horizon, and the
+-- analysis.clv_model_runs: P(alive), expected purchases and spend over the horizon, and the
 -- discounted CLV = sum over months m of E[value] x (E[Y(m)] - E[Y(m-1)]) / (1 + d)^m.
 with params as (
     {{ latest_clv_params('full') }}

@@ -5,7 +5,7 @@
 with t as (
     select f.*, s.compound as ticket_sentiment, s.label as ticket_sentiment_label
     from {{ ref('fct_support_tickets') }} as f
-    left join {{ source('models', 'text_sentiment') }} as s
+    left join {{ source('analysis', 'text_sentiment') }} as s
         on s.source = 'ticket' and s.text_id = f.ticket_id
 )
 

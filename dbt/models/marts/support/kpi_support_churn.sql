@@ -8,7 +8,7 @@ with contacts as (
         f.customer_key,
         coalesce(bool_or(f.csat_score <= 2 or s.label = 'negative'), false) as had_bad_experience
     from {{ ref('fct_support_tickets') }} as f
-    left join {{ source('models', 'text_sentiment') }} as s
+    left join {{ source('analysis', 'text_sentiment') }} as s
         on s.source = 'csat_comment' and s.text_id = f.ticket_id
     where f.customer_key is not null
     group by f.customer_key

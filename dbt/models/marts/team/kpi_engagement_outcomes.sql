@@ -13,4 +13,4 @@ select
     round(ci_high, 3) as ci_high,
     round(p_value, 4) as p_value,
     p_value < 0.05 as is_significant_5pct
-from {{ source('models', 'engagement_correlations') }}
+from {{ source('analysis', 'engagement_correlations') }}

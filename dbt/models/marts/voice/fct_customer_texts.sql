@@ -6,7 +6,7 @@ with texts as (
 
 themes as (
     select source, text_id, list(theme order by theme) as themes
-    from {{ source('models', 'text_themes') }}
+    from {{ source('analysis', 'text_themes') }}
     group by source, text_id
 )
 
@@ -25,5 +25,5 @@ select
     coalesce(th.themes, []::varchar[]) as themes,
     s.themes_matched
 from texts as t
-inner join {{ source('models', 'text_sentiment') }} as s using (source, text_id)
+inner join {{ source('analysis', 'text_sentiment') }} as s using (source, text_id)
 left join themes as th using (source, text_id)

@@ -15,9 +15,9 @@ select
     m.texts,
     round(100.0 * count(t.text_id) / m.texts, 2) as share_of_texts_pct,
     round(avg(cast(h.compound as decimal(9, 4))), 3) as avg_sentiment
-from {{ source('models', 'theme_catalogue') }} as c
+from {{ source('analysis', 'theme_catalogue') }} as c
 cross join months as m
 left join texts as t on t.text_month = m.text_month and list_contains(t.themes, c.theme)
-left join {{ source('models', 'text_themes') }} as h
+left join {{ source('analysis', 'text_themes') }} as h
     on h.source = t.source and h.text_id = t.text_id and h.theme = c.theme
 group by c.theme, c.label, m.text_month, m.texts

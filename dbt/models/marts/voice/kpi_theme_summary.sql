@@ -6,12 +6,12 @@ with texts as (
 ),
 
 catalogue as (
-    select * from {{ source('models', 'theme_catalogue') }}
+    select * from {{ source('analysis', 'theme_catalogue') }}
 ),
 
 theme_hits as (
     -- the tone of each theme in its text: of its own clauses when a text has several themes
-    select * from {{ source('models', 'text_themes') }}
+    select * from {{ source('analysis', 'text_themes') }}
 ),
 
 mentions as (

@@ -10,4 +10,4 @@ select
     example_2,
     example_3,
     theme_yaml
-from {{ source('models', 'theme_candidates') }}
+from {{ source('analysis', 'theme_candidates') }}

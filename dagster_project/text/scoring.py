@@ -18,6 +18,8 @@ import polars as pl
 import yaml
 from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer
 
+from dagster_project.tables import table
+
 
 @dataclass(frozen=True)
 class Theme:
@@ -263,25 +265,6 @@ def analyse_texts(
             }
             for t, tone in zip(matched, tones, strict=True)
         ]
-    sentiment = pl.DataFrame(
-        rows,
-        schema={
-            "source": pl.String,
-            "text_id": pl.String,
-            "compound": pl.Float64,
-            "label": pl.String,
-            "stock_compound": pl.Float64,
-            "themes_matched": pl.Int64,
-        },
-    )
-    theme_hits = pl.DataFrame(
-        hits,
-        schema={
-            "source": pl.String,
-            "text_id": pl.String,
-            "theme": pl.String,
-            "compound": pl.Float64,
-            "label": pl.String,
-        },
-    )
+    sentiment = table("analysis.text_sentiment").frame(rows)
+    theme_hits = table("analysis.text_themes").frame(hits)
     return sentiment, theme_hits

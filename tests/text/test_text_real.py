@@ -8,7 +8,7 @@ import re
 import numpy as np
 import pytest
 
-from dagster_project.kpis.text import SentimentScorer, load_themes, match_themes
+from dagster_project.text.scoring import SentimentScorer, load_themes, match_themes
 from tests.conftest import ROOT
 
 DATA = ROOT / "tests/fixtures/review_snippets"

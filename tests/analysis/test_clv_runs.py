@@ -1,8 +1,8 @@
 import duckdb
 import pytest
 
-from dagster_project.kpis.clv import FitError
-from dagster_project.kpis.clv_runs import fit_and_record
+from dagster_project.analysis.clv import FitError
+from dagster_project.analysis.clv_runs import fit_and_record
 from tests.conftest import ROOT
 
 CDNOW = ROOT / "tests/fixtures/cdnow/cdnow_customers_summary_with_transactions.csv"
@@ -34,13 +34,13 @@ def test_fits_are_recorded_once_and_reused_while_the_summary_is_unchanged():
     again = fit_and_record(con)
     assert all(o.reused for o in again)
     assert [o.run_id for o in again] == [o.run_id for o in first]
-    assert con.execute("SELECT count(*) FROM models.clv_model_runs").fetchall() == [(4,)]
+    assert con.execute("SELECT count(*) FROM analysis.clv_model_runs").fetchall() == [(4,)]
     con.execute("UPDATE intermediate.int_clv_summary_full SET age_weeks = age_weeks + 1")
     third = fit_and_record(con)
     assert [o.reused for o in third] == [True, True, False, False]
     rows = con.execute(
         "SELECT run_id, n_customers, r IS NOT NULL, p IS NOT NULL "
-        "FROM models.clv_model_runs ORDER BY run_seq"
+        "FROM analysis.clv_model_runs ORDER BY run_seq"
     ).fetchall()
     assert (
         len(rows) == 6
@@ -54,4 +54,4 @@ def test_a_fit_that_cannot_work_fails_clearly_and_stores_nothing():
     make(con, frequency_zero=True)
     with pytest.raises(FitError, match="repeat purchases"):
         fit_and_record(con)
-    assert con.execute("SELECT count(*) FROM models.clv_model_runs").fetchall() == [(0,)]
+    assert con.execute("SELECT count(*) FROM analysis.clv_model_runs").fetchall() == [(0,)]

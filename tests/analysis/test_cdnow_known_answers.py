@@ -5,7 +5,7 @@ import numpy as np
 import polars as pl
 import pytest
 
-from dagster_project.kpis.clv import (
+from dagster_project.analysis.clv import (
     bgnbd_expected_purchases,
     bgnbd_p_alive,
     fit_bgnbd,

@@ -1,4 +1,4 @@
-"""Score every customer text in the warehouse: themes and sentiment into the models schema.
+"""Score every customer text in the warehouse: themes and sentiment into the analysis schema.
 
 Scoring is the slow part (VADER and every theme pattern over each text), and texts repeat
 ("Still waiting for the refund") and stay the same from one refresh to the next. Each distinct
@@ -17,9 +17,9 @@ from pathlib import Path
 import duckdb
 import polars as pl
 
-from dagster_project.kpis.text import SentimentScorer, Theme, analyse_texts, load_themes
-from dagster_project.kpis.theme_discovery import discover
-from dagster_project.tables import replace_table
+from dagster_project.tables import ensure_table, replace_table, table
+from dagster_project.text.scoring import SentimentScorer, Theme, analyse_texts, load_themes
+from dagster_project.text.theme_discovery import discover
 
 # the texts, gathered in one place by dbt (intermediate.int_customer_texts_unioned)
 TEXTS_SQL = """
@@ -29,18 +29,6 @@ ORDER BY source, text_id
 
 
 SCORER_VERSION = "2"  # raise when scoring code changes in a way the two files do not show
-CACHE_DDL = """
-CREATE SCHEMA IF NOT EXISTS private;
-CREATE TABLE IF NOT EXISTS private.text_score_cache (
-    config_hash VARCHAR NOT NULL,
-    text_hash VARCHAR NOT NULL,
-    compound DOUBLE,
-    label VARCHAR,
-    stock_compound DOUBLE,
-    themes VARCHAR[]
-);
-ALTER TABLE private.text_score_cache ADD COLUMN IF NOT EXISTS theme_compounds DOUBLE[];
-"""
 
 
 def config_hash(themes_path: Path, lexicon_path: Path) -> str:
@@ -60,7 +48,7 @@ def _scored(
     """Per distinct text hash: its scores, from the cache or scored now. Returns the scores of
     every text hash in ``texts`` and how many distinct texts were scored now."""
     config = config_hash(themes_path, lexicon_path)
-    con.execute(CACHE_DDL)
+    ensure_table(con, "private.text_score_cache")
     con.execute("DELETE FROM private.text_score_cache WHERE config_hash <> ?", [config])
     distinct = texts.select("text_hash", "text").unique("text_hash", keep="first")
     con.register("_distinct", distinct.to_arrow())
@@ -108,19 +96,6 @@ def _scored(
     return cached, new.height
 
 
-CANDIDATE_SCHEMA = {
-    "candidate_rank": pl.Int64,
-    "phrase": pl.String,
-    "texts": pl.Int64,
-    "negative_texts": pl.Int64,
-    "top_words": pl.String,
-    "example_1": pl.String,
-    "example_2": pl.String,
-    "example_3": pl.String,
-    "theme_yaml": pl.String,
-}
-
-
 def candidates_frame(joined: pl.DataFrame, themes: list[Theme]) -> pl.DataFrame:
     """Candidate themes from the texts no theme matched (see theme_discovery)."""
     unmatched = joined.filter(pl.col("themes").list.len() == 0)
@@ -144,12 +119,12 @@ def candidates_frame(joined: pl.DataFrame, themes: list[Theme]) -> pl.DataFrame:
             }
             for c in found
         ],
-        schema=CANDIDATE_SCHEMA,
+        schema=table("analysis.theme_candidates").polars_schema,
     )
 
 
 def score_texts(con: duckdb.DuckDBPyConnection, themes_path: Path, lexicon_path: Path) -> dict:
-    """Replace models.text_sentiment, models.text_themes and models.theme_catalogue, scoring
+    """Replace analysis.text_sentiment, analysis.text_themes and analysis.theme_catalogue, scoring
     only the texts no earlier refresh scored with the same themes and lexicon."""
     themes = load_themes(themes_path)
     texts = con.sql(TEXTS_SQL).pl()
@@ -194,16 +169,10 @@ def score_texts(con: duckdb.DuckDBPyConnection, themes_path: Path, lexicon_path:
             }
             for i, t in enumerate(themes)
         ],
-        schema={
-            "theme": pl.String,
-            "label": pl.String,
-            "description": pl.String,
-            "patterns": pl.Int64,
-            "position": pl.Int64,
-        },
+        schema=table("analysis.theme_catalogue").polars_schema,
     )
     candidates = candidates_frame(joined, themes)
-    con.execute("CREATE SCHEMA IF NOT EXISTS models")  # outside the transaction below
+    con.execute("CREATE SCHEMA IF NOT EXISTS analysis")  # outside the transaction below
     con.execute("BEGIN TRANSACTION")
     try:
         for name, frame in (
@@ -212,7 +181,7 @@ def score_texts(con: duckdb.DuckDBPyConnection, themes_path: Path, lexicon_path:
             ("theme_catalogue", catalogue),
             ("theme_candidates", candidates),
         ):
-            replace_table(con, "models", name, frame)
+            replace_table(con, f"analysis.{name}", frame)
         con.execute("COMMIT")
     except BaseException:
         con.execute("ROLLBACK")

@@ -5,7 +5,7 @@ import polars as pl
 import pytest
 from scipy import stats
 
-from dagster_project.kpis.stats import correlate, lagged_correlations
+from dagster_project.analysis.stats import correlate, lagged_correlations
 
 
 def test_pearson_and_spearman_match_scipy_with_fisher_interval():

@@ -14,6 +14,8 @@ import numpy as np
 import polars as pl
 from scipy import stats
 
+from dagster_project.tables import table
+
 Z95 = float(stats.norm.ppf(0.975))
 
 
@@ -113,18 +115,4 @@ def lagged_correlations(
                                 "p_value": c.p_value,
                             }
                         )
-    return pl.DataFrame(
-        rows,
-        schema={
-            "driver": pl.String,
-            "outcome": pl.String,
-            "lag_months": pl.Int64,
-            "scope": pl.String,
-            "method": pl.String,
-            "r": pl.Float64,
-            "n": pl.Int64,
-            "ci_low": pl.Float64,
-            "ci_high": pl.Float64,
-            "p_value": pl.Float64,
-        },
-    )
+    return table("analysis.engagement_correlations").frame(rows)

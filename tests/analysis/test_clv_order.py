@@ -12,8 +12,8 @@ import numpy as np
 import polars as pl
 import pytest
 
-from dagster_project.kpis.clv import fit_bgnbd, fit_gamma_gamma
-from dagster_project.kpis.clv_runs import fit_and_record
+from dagster_project.analysis.clv import fit_bgnbd, fit_gamma_gamma
+from dagster_project.analysis.clv_runs import fit_and_record
 from tests.conftest import ROOT
 
 CDNOW = ROOT / "tests/fixtures/cdnow/cdnow_customers_summary_with_transactions.csv"
@@ -88,7 +88,7 @@ def test_stored_fits_do_not_depend_on_table_order_or_threads(threads):
         stored.append(
             con.execute(
                 "SELECT purpose, model, n_customers, log_likelihood, r, alpha, a, b, p, q, gamma, "
-                "input_hash FROM models.clv_model_runs ORDER BY run_seq"
+                "input_hash FROM analysis.clv_model_runs ORDER BY run_seq"
             ).fetchall()
         )
         con.close()

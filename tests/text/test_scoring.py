@@ -5,7 +5,7 @@ import polars as pl
 import pytest
 
 from dagster_project.demo import texts as demo_texts
-from dagster_project.kpis.text import SentimentScorer, analyse_texts, load_themes, match_themes
+from dagster_project.text.scoring import SentimentScorer, analyse_texts, load_themes, match_themes
 from tests.conftest import ROOT
 
 LABELLED = ROOT / "tests/fixtures/labelled_texts.csv"

@@ -3,8 +3,8 @@
 import duckdb
 import polars as pl
 
+from dagster_project.analysis.clv import fit_bgnbd
 from dagster_project.demo.generator import PLANTED, Demo, DemoConfig
-from dagster_project.kpis.clv import fit_bgnbd
 from dagster_project.transform.dbt_cli import run_dbt_models
 
 # Tolerances: same-day purchases are merged (the BG/NBD convention) and bad support

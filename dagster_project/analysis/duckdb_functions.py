@@ -15,6 +15,7 @@ from duckdb.sqltypes import DOUBLE
 from scipy import special
 
 from dagster_project.business_profile import install_profile
+from dagster_project.tables import ensure_table
 
 try:  # present when loaded by dbt-duckdb; the plain function below works without it
     from dbt.adapters.duckdb.plugins import BasePlugin
@@ -42,16 +43,12 @@ def register(con: duckdb.DuckDBPyConnection) -> None:
         pass  # already registered on this connection
 
 
-SALT_DDL = "CREATE TABLE IF NOT EXISTS private.hash_salt (salt VARCHAR NOT NULL)"
-
-
 def install_salt(con: duckdb.DuckDBPyConnection, salt: str) -> None:
     """Keep the secret salt in ``private.hash_salt`` (one row), where the staging models' key
     hashes read it at run time: the salt is passed as a parameter, never as SQL text, so it
     appears in no compiled model, dbt docs page or log. The analyst copy leaves the schema
     out."""
-    con.execute("CREATE SCHEMA IF NOT EXISTS private")
-    con.execute(SALT_DDL)
+    ensure_table(con, "private.hash_salt")
     if con.execute("SELECT list(salt) FROM private.hash_salt").fetchall()[0][0] != [salt]:
         con.execute("DELETE FROM private.hash_salt")
         con.execute("INSERT INTO private.hash_salt VALUES (?)", [salt])

@@ -1,30 +1,28 @@
-"""Python assets of the kpis stage: they read dbt summaries and write tables dbt declares as
-sources."""
+"""The fitting assets: they read dbt summaries and write tables of the analysis schema, which dbt
+declares as sources (dagster_project/warehouse_tables.yaml)."""
 
 import dagster as dg
 import polars as pl
 
-from dagster_project.kpis.clv import FitError
-from dagster_project.kpis.clv_runs import fit_and_record
-from dagster_project.kpis.stats import lagged_correlations
-from dagster_project.kpis.text_runs import score_texts
+from dagster_project.analysis.clv import FitError
+from dagster_project.analysis.clv_runs import fit_and_record
+from dagster_project.analysis.stats import lagged_correlations
 from dagster_project.resources import DuckDBWarehouse
-from dagster_project.settings import load_settings
 from dagster_project.tables import replace_table
 
-CLV_RUNS_KEY = dg.AssetKey(["models", "clv_model_runs"])
+CLV_RUNS_KEY = dg.AssetKey(["analysis", "clv_model_runs"])
 
 
 @dg.asset(
     key=CLV_RUNS_KEY,
-    group_name="kpis",
+    group_name="analysis",
     kinds={"python", "scipy", "duckdb"},
     deps=[
         dg.AssetKey(["intermediate", "int_clv_summary_calibration"]),
         dg.AssetKey(["intermediate", "int_clv_summary_full"]),
     ],
     description="BG/NBD and Gamma-Gamma fits (maximum likelihood) on the calibration and full "
-    "customer summaries; one row per fit in models.clv_model_runs, reused while the summary "
+    "customer summaries; one row per fit in analysis.clv_model_runs, reused while the summary "
     "is unchanged.",
 )
 def clv_model_runs(
@@ -53,54 +51,14 @@ def clv_model_runs(
     return dg.MaterializeResult(metadata=meta)
 
 
-TEXT_KEYS = [
-    dg.AssetKey(["models", n])
-    for n in ("text_sentiment", "text_themes", "theme_catalogue", "theme_candidates")
-]
-
-
-@dg.multi_asset(
-    specs=[
-        dg.AssetSpec(
-            key,
-            group_name="kpis",
-            kinds={"python", "duckdb"},
-            deps=[dg.AssetKey(["intermediate", "int_customer_texts_unioned"])],
-            description=desc,
-        )
-        for key, desc in zip(
-            TEXT_KEYS,
-            [
-                "VADER sentiment (extended with config/sentiment_lexicon.yaml) of every NPS "
-                "comment, ticket and CSAT comment.",
-                "Themes (config/themes.yaml) found in each text; a text can carry several.",
-                "The theme taxonomy as loaded, so themes with no mention still show.",
-                "Candidate themes: the texts no theme explains, grouped by the phrase they "
-                "share, with the YAML lines that add each to config/themes.yaml.",
-            ],
-            strict=True,
-        )
-    ],
-    can_subset=False,
-)
-def text_analysis(context: dg.AssetExecutionContext, warehouse: DuckDBWarehouse):
-    """Themes and sentiment of customer texts; re-read from the YAML files on every refresh."""
-    s = load_settings()
-    with warehouse.connect() as con:
-        stats = score_texts(con, s.themes_file, s.sentiment_lexicon_file)
-    context.log.info(f"texts scored: {stats}")
-    for key in TEXT_KEYS:
-        yield dg.MaterializeResult(asset_key=key, metadata=stats)
-
-
-CORRELATIONS_KEY = dg.AssetKey(["models", "engagement_correlations"])
+CORRELATIONS_KEY = dg.AssetKey(["analysis", "engagement_correlations"])
 PANEL_DRIVERS = ["engagement_index", "enps", "absence_rate_pct", "turnover_rate_pct"]
 PANEL_OUTCOMES = ["net_revenue", "payments", "nps", "csat_pct"]
 
 
 @dg.asset(
     key=CORRELATIONS_KEY,
-    group_name="kpis",
+    group_name="analysis",
     kinds={"python", "scipy", "duckdb"},
     deps=[dg.AssetKey(["marts", "kpi_team_outcomes_panel"])],
     description="Pearson and Spearman correlations of team measures with sales, NPS and CSAT at "
@@ -111,7 +69,7 @@ def engagement_correlations(warehouse: DuckDBWarehouse) -> dg.MaterializeResult:
         panel = con.sql("SELECT * FROM marts.kpi_team_outcomes_panel").pl()
         cast = [pl.col(c).cast(pl.Float64) for c in PANEL_DRIVERS + PANEL_OUTCOMES]
         result = lagged_correlations(panel.with_columns(cast), PANEL_DRIVERS, PANEL_OUTCOMES)
-        replace_table(con, "models", "engagement_correlations", result)
+        replace_table(con, "analysis.engagement_correlations", result)
     return dg.MaterializeResult(
         metadata={"correlations": result.height, "panel_rows": panel.height}
     )

@@ -14,26 +14,9 @@ import duckdb
 import numpy as np
 import polars as pl
 
-from dagster_project.kpis.clv import FitError, fit_bgnbd, fit_gamma_gamma
+from dagster_project.analysis.clv import FitError, fit_bgnbd, fit_gamma_gamma
+from dagster_project.tables import ensure_table
 
-RUNS_DDL = """
-CREATE TABLE IF NOT EXISTS models.clv_model_runs (
-    run_seq BIGINT PRIMARY KEY,
-    run_id VARCHAR NOT NULL,
-    model VARCHAR NOT NULL,
-    purpose VARCHAR NOT NULL,
-    fitted_at TIMESTAMP NOT NULL,
-    window_start DATE,
-    window_end DATE,
-    time_unit VARCHAR NOT NULL,
-    n_customers BIGINT NOT NULL,
-    log_likelihood DOUBLE NOT NULL,
-    iterations INTEGER,
-    r DOUBLE, alpha DOUBLE, a DOUBLE, b DOUBLE,
-    p DOUBLE, q DOUBLE, gamma DOUBLE,
-    input_hash VARCHAR NOT NULL
-)
-"""
 SUMMARIES = {
     "calibration": "intermediate.int_clv_summary_calibration",
     "full": "intermediate.int_clv_summary_full",
@@ -64,7 +47,7 @@ def summary_hash(summary: pl.DataFrame) -> str:
 def _latest(con: duckdb.DuckDBPyConnection, purpose: str, model: str) -> tuple | None:
     rows = con.execute(
         "SELECT run_id, input_hash, n_customers, log_likelihood, r, alpha, a, b, p, q, gamma "
-        "FROM models.clv_model_runs WHERE purpose = ? AND model = ? ORDER BY run_seq DESC LIMIT 1",
+        "FROM analysis.clv_model_runs WHERE purpose = ? AND model = ? ORDER BY run_seq DESC LIMIT 1",
         [purpose, model],
     ).fetchall()
     return rows[0] if rows else None
@@ -75,8 +58,7 @@ def fit_and_record(
 ) -> list[RunOutcome]:
     """Fit BG/NBD and Gamma-Gamma on each summary whose content changed since its last fit."""
     now = now or dt.datetime.now(dt.UTC).replace(tzinfo=None)
-    con.execute("CREATE SCHEMA IF NOT EXISTS models")
-    con.execute(RUNS_DDL)
+    ensure_table(con, "analysis.clv_model_runs")
     outcomes = []
     for purpose, table in SUMMARIES.items():
         summary = con.sql(
@@ -122,7 +104,7 @@ def fit_and_record(
                         "the expected spend is undefined; not stored"
                     )
             seq = con.execute(
-                "SELECT coalesce(max(run_seq), 0) + 1 FROM models.clv_model_runs"
+                "SELECT coalesce(max(run_seq), 0) + 1 FROM analysis.clv_model_runs"
             ).fetchall()[0][0]
             run_id = f"{model}-{purpose}-{seq:05d}"
             row = {
@@ -136,7 +118,7 @@ def fit_and_record(
             }
             row |= params
             con.execute(
-                "INSERT INTO models.clv_model_runs VALUES (?, ?, ?, ?, ?, ?, ?, 'week', ?, ?, ?, "
+                "INSERT INTO analysis.clv_model_runs VALUES (?, ?, ?, ?, ?, ?, ?, 'week', ?, ?, ?, "
                 "?, ?, ?, ?, ?, ?, ?, ?)",
                 [
                     seq,

@@ -8,8 +8,8 @@ import duckdb
 import polars as pl
 import pytest
 
-from dagster_project.kpis.text import SentimentScorer, analyse_texts, load_themes
-from dagster_project.kpis.text_runs import TEXTS_SQL, score_texts
+from dagster_project.text.runs import TEXTS_SQL, score_texts
+from dagster_project.text.scoring import SentimentScorer, analyse_texts, load_themes
 from tests.conftest import ROOT
 
 THEMES = ROOT / "config" / "themes.yaml"
@@ -61,7 +61,7 @@ def con():
 
 def tables(con):
     return {
-        t: con.sql(f"SELECT * FROM models.{t}").fetchall()
+        t: con.sql(f"SELECT * FROM analysis.{t}").fetchall()
         for t in ("text_sentiment", "text_themes", "theme_catalogue")
     }
 
@@ -72,9 +72,9 @@ def test_scores_equal_scoring_every_text_and_repeat_refreshes_score_nothing(con,
     expected_sentiment, expected_hits = analyse_texts(
         con.sql(TEXTS_SQL).pl(), load_themes(THEMES), SentimentScorer(LEXICON), SentimentScorer()
     )
-    got = con.sql("SELECT * FROM models.text_sentiment").pl()
+    got = con.sql("SELECT * FROM analysis.text_sentiment").pl()
     assert got.equals(expected_sentiment)
-    assert con.sql("SELECT * FROM models.text_themes").pl().equals(expected_hits)
+    assert con.sql("SELECT * FROM analysis.text_themes").pl().equals(expected_hits)
     assert expected_hits.height > 0
     before = tables(con)
     again = score_texts(con, THEMES, LEXICON)

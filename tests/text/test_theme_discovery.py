@@ -8,8 +8,8 @@ import sys
 
 import yaml
 
-from dagster_project.kpis.text import SentimentScorer, load_themes, match_themes
-from dagster_project.kpis.theme_discovery import discover
+from dagster_project.text.scoring import SentimentScorer, load_themes, match_themes
+from dagster_project.text.theme_discovery import discover
 from tests.conftest import ROOT
 
 TEXTS = [
@@ -50,7 +50,7 @@ def test_the_same_texts_give_the_same_candidates_in_every_process():
     words = [("apple", "pear", "plum"), ("kiwi", "lime", "fig")]
     texts = [(f"gift card {a} {b} {c}", False) for a, b, c in words for _ in range(2)]
     code = (
-        "import json, sys; from dagster_project.kpis.theme_discovery import discover; "
+        "import json, sys; from dagster_project.text.theme_discovery import discover; "
         "texts = json.loads(sys.stdin.read()); "
         "print(json.dumps([(c.phrase, c.top_words, c.examples) for c in discover(texts)]))"
     )

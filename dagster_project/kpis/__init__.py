@@ -1,1 +1,0 @@
-"""KPIs where SQL is the wrong tool: model fitting and statistics."""
