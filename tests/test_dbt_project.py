@@ -54,3 +54,47 @@ def test_the_docs_fingerprint_follows_the_project_and_the_settings(tmp_path, mon
     model = next((dbt_dir / "models" / "marts").rglob("*.sql"))
     model.write_text(model.read_text() + "\n-- changed\n")
     assert docs_fingerprint(dbt_dir) not in (first, second)
+
+
+def test_a_relation_no_model_builds_any_more_is_dropped(tmp_path):
+    """A renamed mart must not linger, stale, in the warehouse and the analyst copy."""
+    import json
+
+    import duckdb
+
+    from dagster_project.transform.dbt_assets import drop_orphans
+
+    manifest = tmp_path / "manifest.json"
+    node = {"resource_type": "model", "schema": "marts", "alias": "fct_team_outcomes_monthly"}
+    seed = {"resource_type": "seed", "schema": "marts", "alias": "kpi_definitions"}
+    view = {"resource_type": "model", "schema": "staging", "alias": "stg_pos__sales"}
+    test = {"resource_type": "test", "schema": "dbt_test__audit", "alias": "not_null_x"}
+    manifest.write_text(json.dumps({"nodes": {"a": node, "b": seed, "c": view, "d": test}}))
+    con = duckdb.connect()
+    for schema in ("marts", "staging", "raw", "dbt_test__audit"):
+        con.execute(f"CREATE SCHEMA {schema}")
+    for table in (
+        "marts.fct_team_outcomes_monthly",
+        "marts.kpi_team_outcomes_panel",  # the old name of the mart
+        "marts.kpi_definitions",
+        "raw.pos_sales",  # not a dbt schema: never touched
+        "dbt_test__audit.not_null_y",
+    ):
+        con.execute(f"CREATE TABLE {table} (x INTEGER)")
+    con.execute("CREATE VIEW staging.stg_pos__sales AS SELECT 1 AS x")
+    con.execute("CREATE VIEW staging.stg_old__thing AS SELECT 1 AS x")
+    assert drop_orphans(con, manifest) == [
+        "marts.kpi_team_outcomes_panel",
+        "staging.stg_old__thing",
+    ]
+    left = con.execute(
+        "SELECT schema_name || '.' || table_name FROM duckdb_tables() UNION ALL "
+        "SELECT schema_name || '.' || view_name FROM duckdb_views() WHERE NOT internal ORDER BY 1"
+    ).fetchall()
+    assert [x for (x,) in left] == [
+        "dbt_test__audit.not_null_y",
+        "marts.fct_team_outcomes_monthly",
+        "marts.kpi_definitions",
+        "raw.pos_sales",
+        "staging.stg_pos__sales",
+    ]

@@ -60,13 +60,13 @@ PANEL_OUTCOMES = ["net_revenue", "payments", "nps", "csat_pct"]
     key=CORRELATIONS_KEY,
     group_name="analysis",
     kinds={"python", "scipy", "duckdb"},
-    deps=[dg.AssetKey(["marts", "kpi_team_outcomes_panel"])],
+    deps=[dg.AssetKey(["marts", "fct_team_outcomes_monthly"])],
     description="Pearson and Spearman correlations of team measures with sales, NPS and CSAT at "
     "lags of 0-3 months, pooled and within stores, with n, Fisher-z intervals and p-values.",
 )
 def engagement_correlations(warehouse: DuckDBWarehouse) -> dg.MaterializeResult:
     with warehouse.connect() as con:
-        panel = con.sql("SELECT * FROM marts.kpi_team_outcomes_panel").pl()
+        panel = con.sql("SELECT * FROM marts.fct_team_outcomes_monthly").pl()
         cast = [pl.col(c).cast(pl.Float64) for c in PANEL_DRIVERS + PANEL_OUTCOMES]
         result = lagged_correlations(panel.with_columns(cast), PANEL_DRIVERS, PANEL_OUTCOMES)
         replace_table(con, "analysis.engagement_correlations", result)

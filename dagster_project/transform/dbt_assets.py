@@ -1,9 +1,12 @@
 """dbt models, seeds and tests as Dagster assets and asset checks (dagster-dbt)."""
 
+import json
 from collections.abc import Mapping
+from pathlib import Path
 from typing import Any
 
 import dagster as dg
+import duckdb
 from dagster_dbt import (
     DagsterDbtTranslator,
     DagsterDbtTranslatorSettings,
@@ -98,6 +101,8 @@ def dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResource, warehouse
     with warehouse.connect() as con:
         changed = salt_changed(con, settings.salt)
         install_salt(con, settings.salt)
+        for dropped in drop_orphans(con, dbt_project.manifest_path):
+            context.log.info(f"dropped {dropped}: no model of the dbt project builds it any more")
     if changed and not settings.full_refresh:
         context.log.warning("the hashing salt changed: incremental models rebuilt in full")
     full = settings.full_refresh or changed
@@ -116,6 +121,35 @@ def dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResource, warehouse
 def dbt_scored_models(context: dg.AssetExecutionContext, dbt: DbtCliResource):
     """``dbt build`` of the models that score customers from the stored model fits."""
     yield from dbt.cli(build_args(), context=context).stream()
+
+
+def drop_orphans(con: duckdb.DuckDBPyConnection, manifest_path: Path) -> list[str]:
+    """Drop the tables and views of dbt's schemas (staging, intermediate, marts) that no model or
+    seed of the project builds any more (a model renamed or removed), so neither the report nor
+    the analyst copy reads a mart that stopped being refreshed. Returns what was dropped."""
+    nodes = json.loads(manifest_path.read_text())["nodes"].values()
+    built = {
+        (n["schema"], n["alias"])
+        for n in nodes
+        if n["resource_type"] in ("model", "seed", "snapshot")
+    }
+    schemas = sorted({schema for schema, _ in built})
+    if not schemas:
+        return []
+    present = con.execute(
+        "SELECT schema_name, table_name, 'TABLE' FROM duckdb_tables() "
+        "WHERE database_name = current_database() AND schema_name IN ? "
+        "UNION ALL SELECT schema_name, view_name, 'VIEW' FROM duckdb_views() "
+        "WHERE database_name = current_database() AND NOT internal AND schema_name IN ? "
+        "ORDER BY 1, 2",
+        [schemas, schemas],
+    ).fetchall()
+    dropped = []
+    for schema, name, kind in present:
+        if (schema, name) not in built:
+            con.execute(f'DROP {kind} IF EXISTS "{schema}"."{name}"')
+            dropped.append(f"{schema}.{name}")
+    return dropped
 
 
 def mart_keys() -> list[dg.AssetKey]:

@@ -347,7 +347,7 @@ def test_team_marts_recover_the_planted_engagement_effect_and_hide_small_groups(
     import numpy as np
 
     # anonymity: no engagement figure for a group smaller than the minimum, in any mart
-    for table in ("kpi_team_monthly", "kpi_team_outcomes_panel", "kpi_company_monthly"):
+    for table in ("kpi_team_monthly", "fct_team_outcomes_monthly", "kpi_company_monthly"):
         leaks = home.query(
             f"SELECT count(*) FROM marts.{table} WHERE survey_responses < 5 "
             "AND (engagement_index IS NOT NULL OR enps IS NOT NULL)"
@@ -378,7 +378,7 @@ def test_team_marts_recover_the_planted_engagement_effect_and_hide_small_groups(
     assert r > 0.3 and p < 0.05 and n >= 40, (r, n, p)
     panel = home.query(
         "SELECT store_id, month, engagement_index, net_revenue::DOUBLE "
-        "FROM marts.kpi_team_outcomes_panel ORDER BY store_id, month"
+        "FROM marts.fct_team_outcomes_monthly ORDER BY store_id, month"
     )
     xs, ys = [], []
     for store in {row[0] for row in panel}:
