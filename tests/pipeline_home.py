@@ -19,7 +19,7 @@ class Home:
         self.warehouse = root / "warehouse" / "warehouse.duckdb"
         self.analytics = root / "warehouse" / "analytics.duckdb"
         self.site = root / "site"
-        (root / "dagster_home").mkdir(parents=True)
+        (root / "dagster_home").mkdir(parents=True, exist_ok=True)
         shutil.copyfile(ROOT / "dagster_home/dagster.yaml", root / "dagster_home/dagster.yaml")
         self.env = {
             **os.environ,
@@ -139,6 +139,18 @@ def copy_of(published: Home, root: Path) -> Home:
     shutil.copyfile(published.warehouse, home.warehouse)
     share_salt(published, home)
     shutil.copytree(published.warehouse.parent / ".dbt-docs", home.warehouse.parent / ".dbt-docs")
+    return home
+
+
+def published_copy(published: Home, root: Path) -> Home:
+    """A copy of a whole published home, as it stands after its refresh: landing files,
+    warehouse, analyst copy, site builds, the refresh state and the Dagster instance. For tests
+    that go on from one published refresh without paying for another."""
+    shutil.copytree(published.root, root, symlinks=True, ignore=shutil.ignore_patterns("*.log"))
+    home = Home(root)
+    home.env.update(
+        {k: v for k, v in published.env.items() if k not in ("EMPATHY_HOME", "DAGSTER_HOME")}
+    )
     return home
 
 

@@ -38,3 +38,17 @@ def test_the_architecture_names_every_module_and_only_files_that_exist():
     assert [
         p for p in paths if not (ROOT / p).exists() and not (ROOT / "dagster_project" / p).exists()
     ] == []
+
+
+def test_report_queries_read_marts_and_nothing_else():
+    """The report reads marts; the one exception is the checks of the refresh being published
+    (quality.check_results), which are written after dbt has built the marts."""
+    import re
+
+    read = {}
+    for path in sorted((ROOT / "reports" / "queries").glob("*.sql")):
+        sql = re.sub(r"--[^\n]*", "", path.read_text())
+        for schema, name in re.findall(r"\b(?:from|join)\s+(\w+)\.(\w+)", sql, flags=re.I):
+            read.setdefault(schema, set()).add(name)
+    assert set(read) == {"marts", "quality"}, read
+    assert read["quality"] == {"check_results"}

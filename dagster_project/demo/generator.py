@@ -360,21 +360,7 @@ class Demo:
             )
             .select(lines.columns)
         )
-        cols = [
-            "transaction_id",
-            "transaction_at",
-            "store_id",
-            "customer_id",
-            "event_type",
-            "payment_method",
-            "gross_sales",
-            "discounts",
-            "net_sales",
-            "tax",
-            "refund_of_transaction_id",
-            "staff_id",
-        ]
-        tx_all = pl.concat([tx.select(cols), refunds.select(cols)]).sort(
+        tx_all = pl.concat([tx, refunds.select(tx.columns)]).sort(
             "transaction_at", "transaction_id", maintain_order=True
         )
         return tx_all, pl.concat([lines, refund_lines])

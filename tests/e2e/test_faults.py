@@ -22,14 +22,14 @@ import duckdb
 import pytest
 
 from tests.conftest import ROOT, SOURCES
-from tests.pipeline_home import Home, demo_home, mart_contents, share_salt
+from tests.pipeline_home import Home, mart_contents, published_copy, share_salt
 
 PAGES = ("index.html", "customers.html", "voice.html", "support.html", "team.html", "quality.html")
 
 
 @pytest.fixture(scope="module")
-def home(tmp_path_factory):
-    return demo_home(tmp_path_factory)
+def home(published_home, tmp_path_factory):
+    return published_copy(published_home, tmp_path_factory.mktemp("copy") / "home")
 
 
 DAYS = {"ingest": 1, "dbt": 2, "report": 3, "publish": 4}  # the day of November each brings

@@ -11,7 +11,7 @@ import pytest
 
 from dagster_project.text.scoring import load_themes
 from tests.conftest import ROOT, SOURCES
-from tests.pipeline_home import demo_home
+from tests.pipeline_home import published_copy
 
 DEMO_THEMES = (
     "waiting_time",
@@ -45,8 +45,8 @@ MARTS_BY_SOURCE = {
 
 
 @pytest.fixture(scope="module")
-def home(tmp_path_factory):
-    return demo_home(tmp_path_factory)
+def home(published_home, tmp_path_factory):
+    return published_copy(published_home, tmp_path_factory.mktemp("copy") / "home")
 
 
 def test_raw_staging_and_marts_hold_data_for_all_five_sources(home):
