@@ -42,6 +42,7 @@ class Column:
     # maximumPerDay): a date not before another date column; a value required when another
     # column is empty; at most ``maximum`` per day of the span between two date columns
     not_before: str | None = None
+    not_above: str | None = None  # at most the value of this column (a rating and its scale)
     required_without: str | None = None
     maximum_per_day: tuple[str, str, float] | None = None
 
@@ -201,13 +202,19 @@ def parse_contract(path: Path) -> Contract:
                 physical_type=prop.physicalType,
                 allow_future=bool(opts.get("allowFuture", False)),
                 not_before=opts.get("notBefore"),
+                not_above=opts.get("notAbove"),
                 required_without=opts.get("requiredWithout"),
                 maximum_per_day=_per_day(path, prop.name, opts.get("maximumPerDay")),
             )
         )
     names = {c.name for c in columns}
     for c in columns:
-        others = [c.not_before, c.required_without, *(c.maximum_per_day or [None, None])[:2]]
+        others = [
+            c.not_before,
+            c.not_above,
+            c.required_without,
+            *(c.maximum_per_day or [None, None])[:2],
+        ]
         if missing := [o for o in others if o is not None and o not in names]:
             raise ContractError(f"{path}: column {c.name!r} refers to unknown column(s) {missing}")
     if not any(c.primary_key for c in columns):

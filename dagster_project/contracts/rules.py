@@ -53,6 +53,15 @@ def row_rules(
                     f"before {col.not_before} (an end before its start)",
                 )
             )
+        if col.not_above:
+            rules.append(
+                (
+                    "not_above",
+                    col.name,
+                    typed.cast(pl.Float64) > pl.col(f"__t_{col.not_above}").cast(pl.Float64),
+                    f"above {col.not_above} (the most it can be)",
+                )
+            )
         if col.maximum_per_day:
             start, end, most = col.maximum_per_day
             first = pl.col(f"__t_{start}")

@@ -32,11 +32,12 @@ from typing import Any
 import yaml
 
 from dagster_project.contracts import Contract, load_contracts
+from dagster_project.ingest import json_export
 from dagster_project.ingest.reader import decode_bytes, sniff_delimiter
 from dagster_project.settings import load_settings
 
 VENDORS_DIR = "vendors"  # beside the contracts
-LANDING_SUFFIXES = (".csv",)  # what is read; other files are recorded as not readable
+LANDING_SUFFIXES = (".csv", ".json")  # what is read; other files are recorded as not readable
 IN_PROGRESS_SUFFIXES = (".tmp", ".part", ".partial", ".crdownload", ".download", ".swp")
 
 
@@ -267,6 +268,8 @@ def _read_header(path: Path, size: int, mtime_ns: int, rows: int) -> tuple[tuple
 
 
 def _read_records(path: Path, rows: int) -> list[list[str]]:
+    if path.suffix.lower() == ".json":
+        return [json_export.header(path)]
     with path.open("rb") as f:
         head = f.read(1 << 18)
     if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
@@ -489,7 +492,8 @@ def plan_landing(
                     path,
                     rel,
                     f"{rel}: file not read: {kind} ({path.suffix or 'no extension'}); exports "
-                    "are read as CSV files: export or save the report as CSV and drop that file",
+                    "are read as CSV files (and JSON exports such as Google's reviews): export or "
+                    "save the report as CSV and drop that file",
                 )
             )
             continue

@@ -36,6 +36,8 @@ from pathlib import Path
 
 import polars as pl
 
+from dagster_project.ingest import json_export
+
 DELIMITERS = (",", ";", "\t", "|")
 MAX_LINE_BYTES = 1 << 20  # a longer line is rejected unread (line_too_long)
 _LONG = "\x1elong-line-"  # placeholder first field of a line set aside as too long
@@ -403,6 +405,12 @@ def read_text_frame(
 
     ``header_rows=2`` reads a file whose header spans two rows (SurveyMonkey) with the exact
     reader, the two rows combined into one name per column."""
+    if path.suffix.lower() == ".json":  # Google Business Profile reviews, and the like
+        try:
+            records, odd = json_export.frame(path)
+        except json_export.NotRecords as exc:
+            raise UnreadableFile(f"not read: {exc}") from None
+        return FileText(records, odd, ["JSON records read as columns"])
     csv.field_size_limit(max_line_bytes + 1)
     scan = _scan(path)
     encoding, has_nul, head = scan.encoding, scan.has_nul, scan.head

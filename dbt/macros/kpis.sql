@@ -61,3 +61,11 @@
     count(csat_score) as csat_ratings,
     {{ csat_pct('csat_score') }} as csat_pct
 {%- endmacro %}
+
+
+-- A review's rating on 1..scale, mapped linearly onto 1-5 stars (5 stars: as given). The one
+-- place the mapping lives; the README gives the scale.
+{% macro review_stars(rating, scale) -%}
+    round(case when coalesce({{ scale }}, 5) = 5 then {{ rating }}
+        else 1 + 4.0 * ({{ rating }} - 1) / (coalesce({{ scale }}, 5) - 1) end, 2)
+{%- endmacro %}

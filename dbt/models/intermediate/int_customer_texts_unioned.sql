@@ -1,5 +1,5 @@
--- Every customer text, one row each: NPS comments, tickets (subject and description) and CSAT
--- comments, with the customer, store and time they belong to. The one place the texts are
+-- Every customer text, one row each: NPS comments, tickets (subject and description), CSAT
+-- comments and online reviews (title and text), with the customer, store and time they belong to. The one place the texts are
 -- gathered: the text scoring (dagster_project/text/runs.py) reads it, and
 -- fct_customer_texts joins the scores back to it.
 select
@@ -19,3 +19,8 @@ select
     csat_comment
 from {{ ref('stg_support__tickets') }}
 where csat_comment is not null
+union all
+select
+    'review', review_id, null, store_id, created_at, null, concat_ws('. ', title, review_text)
+from {{ ref('stg_reviews__reviews') }}
+where coalesce(title, review_text) is not null
