@@ -96,7 +96,12 @@ def config_files(settings: Settings) -> list[Path]:
     files: list[Path] = []
     for folder in (settings.contracts_dir, settings.dbt_project_dir):
         files += _tree_files(folder, None if folder == settings.contracts_dir else CODE_SUFFIXES)
-    for path in (settings.profile.path, settings.themes_file, settings.sentiment_lexicon_file):
+    for path in (
+        settings.profile.path,
+        settings.themes_file,
+        settings.sentiment_lexicon_file,
+        settings.journey_file,
+    ):
         if path is not None:
             files += _tree_files(Path(path))
     for folder in CODE_FOLDERS:

@@ -117,6 +117,7 @@ class Settings:
     analytics_storage_version: str = "v1.1.0"
     themes_file: Path = PROJECT_ROOT / "config" / "themes.yaml"
     sentiment_lexicon_file: Path = PROJECT_ROOT / "config" / "sentiment_lexicon.yaml"
+    journey_file: Path = PROJECT_ROOT / "config" / "journey.yaml"
     # KPI parameters the environment overrides (dbt var -> value); the defaults are the vars
     # of dbt_project.yml
     dbt_vars: dict[str, str] = field(default_factory=dict)
@@ -210,6 +211,7 @@ def load_settings() -> Settings:
         sentiment_lexicon_file=_path(
             "EMPATHY_SENTIMENT_LEXICON", PROJECT_ROOT / "config" / "sentiment_lexicon.yaml", root
         ),
+        journey_file=_path("EMPATHY_JOURNEY", PROJECT_ROOT / "config" / "journey.yaml", root),
         dbt_vars=dbt_var_overrides(dbt_var_names(), dict(os.environ)),
         timezone=os.environ.get("EMPATHY_TIMEZONE") or profile.timezone,
         date_order=(os.environ.get("EMPATHY_DATE_ORDER") or profile.day_order).upper(),

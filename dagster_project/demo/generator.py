@@ -80,7 +80,19 @@ PLANTED = {
     "bad_support_extra_churn": 0.35,
     "waiting_time_share_of_negative_comments": {"riverside": 0.67, "other": 0.25},
     "walk_ins_per_day_at_weight_1": 28.0,
+    # the journey's hotspot: getting help at one store became hard in the last month (tickets
+    # reopened more often), which the journey marts must find
+    "support_effort_hotspot": {
+        "store": "market_square",
+        "month": "2026-10",
+        "reopen_prob": 0.7,
+        "extra_tickets": 14,
+    },
+    "reviews_per_store_month_per_1500_customers": 6.0,
+    "ces_answer_share": 0.4,
 }
+# Review sites: Google reviews each store, Trustpilot the business as a whole.
+REVIEW_PLATFORMS = {"google": 0.7, "trustpilot": 0.3}
 BAD_ROWS = {
     "nps_responses": "one response with score 11 (rule maximum) in the first month's file",
     "pos_transactions": "one transaction dated 1970-01-01, an export's placeholder for no date "
@@ -456,11 +468,20 @@ class Demo:
         files["pos_line_items"] = self._monthly(
             lines_m, month_of("transaction_at"), "pos_line_items", drop=["transaction_at"]
         )
+        # what was added later (reviews, effort, the journey hotspot) draws from its own
+        # generator, so every file the demo wrote before stays as it was
+        later = np.random.default_rng(self.cfg.seed + 7919)
+        tickets = self.tickets(cust, cust_tickets, agents)
         files["support_tickets"] = self._monthly(
-            self.tickets(cust, cust_tickets, agents), month_of("created_at"), "support_tickets"
+            plant_support_effort(tickets, later), month_of("created_at"), "support_tickets"
         )
         files["nps_responses"] = self._monthly(
-            self.nps(tx, cust_tickets), month_of("responded_at"), "nps_responses"
+            with_effort(self.nps(tx, cust_tickets), later),
+            month_of("responded_at"),
+            "nps_responses",
+        )
+        files["online_reviews"] = self._monthly(
+            self.reviews(later), month_of("created_at"), "online_reviews"
         )
         files["hr_employees"] = self.hr_snapshots(emp_df)
         eng, absn = self.engagement_and_absences(staff)
@@ -470,6 +491,49 @@ class Demo:
         files["hr_absences"] = self._monthly(absn, month_of("absence_date"), "hr_absences")
         del rng
         return files
+
+    def reviews(self, rng: np.random.Generator) -> pl.DataFrame:
+        """Online reviews on two platforms, mostly good; the owner answers most in a day or so."""
+        rate = PLANTED["reviews_per_store_month_per_1500_customers"] * self.cfg.customers / 1500
+        stars_to_score = {5: 10, 4: 8, 3: 7, 2: 5, 1: 2}
+        rows = []
+        for month in months():
+            days = (dt.date(month.year + (month.month == 12), month.month % 12 + 1, 1) - month).days
+            for store in STORES:
+                for _ in range(int(rng.poisson(rate))):
+                    platform = str(
+                        rng.choice(list(REVIEW_PLATFORMS), p=list(REVIEW_PLATFORMS.values()))
+                    )
+                    at = dt.datetime.combine(
+                        month + dt.timedelta(days=int(rng.integers(days))), dt.time(8)
+                    ) + dt.timedelta(minutes=int(rng.integers(14 * 60)))
+                    stars = int(rng.choice([1, 2, 3, 4, 5], p=[0.06, 0.06, 0.1, 0.3, 0.48]))
+                    text = texts.nps_comment(stars_to_score[stars], rng, 0.3)
+                    replied = at + dt.timedelta(hours=float(rng.exponential(30)))
+                    answered = rng.random() < 0.65 and replied.date() <= END
+                    n = len(rows) + 1
+                    rows.append(
+                        {
+                            "review_id": f"{platform}-R{n:05d}",
+                            "platform": platform,
+                            "store_id": store if platform == "google" else None,
+                            "rating": float(stars),
+                            "rating_scale": 5,
+                            "title": (text.split(".")[0][:40] or None)
+                            if platform == "trustpilot" and text
+                            else None,
+                            "review_text": text or None,
+                            "author_name": f"Reviewer {n}",
+                            "created_at": at,
+                            "updated_at": None,
+                            "experience_date": at.date() if platform == "trustpilot" else None,
+                            "reply_text": "Thank you for your review." if answered else None,
+                            "replied_at": replied if answered else None,
+                        }
+                    )
+        return pl.DataFrame(rows, infer_schema_length=None).filter(
+            pl.col("created_at").dt.date() <= END
+        )
 
     def _monthly(
         self, df: pl.DataFrame, key: pl.Expr, source: str, drop: list[str] | None = None
@@ -752,6 +816,67 @@ def _append_rows(csv_text: str, header_subset: str, row: str) -> str:
     sub = header_subset.split(",")
     values = dict(zip(sub, row.split(","), strict=True))
     return csv_text + ",".join(values.get(c, "") for c in header) + "\n"
+
+
+def plant_support_effort(tickets: pl.DataFrame, rng: np.random.Generator) -> pl.DataFrame:
+    """The journey's planted hotspot: in one store's last month, getting help took effort: a run
+    of tickets about the card machine that needed several replies and were reopened, and the
+    store's other solved tickets reopened more often."""
+    plant = PLANTED["support_effort_hotspot"]
+    month = dt.date.fromisoformat(plant["month"] + "-01")
+    in_plant = (pl.col("store_id") == plant["store"]) & (
+        pl.col("created_at").dt.strftime("%Y-%m") == plant["month"]
+    )
+    hit = (
+        in_plant
+        & pl.col("solved_at").is_not_null()
+        & pl.Series(rng.random(tickets.height) < plant["reopen_prob"])
+    )
+    reopened = tickets.with_columns(
+        pl.when(hit).then(pl.col("reopens") + 1).otherwise(pl.col("reopens")).alias("reopens")
+    )
+    sample = tickets.filter(pl.col("customer_id").is_not_null()).sample(
+        plant["extra_tickets"], with_replacement=True, seed=int(rng.integers(1 << 31))
+    )
+    rows = []
+    for n, (cid, email, agent) in enumerate(
+        sample.select("customer_id", "requester_email", "agent_id").iter_rows(), start=1
+    ):
+        created = dt.datetime.combine(
+            month + dt.timedelta(days=int(rng.integers(25))), dt.time(9)
+        ) + dt.timedelta(minutes=int(rng.integers(9 * 60)))
+        solved = created + dt.timedelta(hours=float(rng.uniform(50, 140)))
+        rows.append(
+            {
+                "ticket_id": f"{90000 + n}",
+                "customer_id": cid,
+                "requester_email": email,
+                "store_id": plant["store"],
+                "channel": "email",
+                "created_at": created,
+                "first_reply_at": created + dt.timedelta(hours=float(rng.uniform(4, 30))),
+                "solved_at": solved,
+                "status": "closed" if solved.date() < END - dt.timedelta(days=4) else "solved",
+                "reopens": int(rng.integers(1, 3)),
+                "agent_replies": int(rng.integers(3, 7)),
+                "agent_id": agent,
+                "subject": "Charged twice at the till",
+                "description": str(rng.choice(texts.CARD_MACHINE)),
+                "csat_score": int(rng.choice([1, 2, 3])) if rng.random() < 0.6 else None,
+                "csat_comment": None,
+            }
+        )
+    extra = pl.DataFrame(rows, schema=tickets.schema)
+    return pl.concat([reopened, extra]).sort("created_at", "ticket_id")
+
+
+def with_effort(nps: pl.DataFrame, rng: np.random.Generator) -> pl.DataFrame:
+    """A customer effort answer (CES 1-7, 7 = easy) on some responses, easier with higher NPS."""
+    answered = rng.random(nps.height) < PLANTED["ces_answer_share"]
+    effort = np.clip(np.rint(rng.normal(2.2 + 0.45 * nps["score"].to_numpy(), 1.0)), 1, 7)
+    return nps.with_columns(
+        pl.Series("effort_score", np.where(answered, effort, np.nan)).fill_nan(None).cast(pl.Int64)
+    )
 
 
 def write_demo(landing: Path, cfg: DemoConfig) -> dict[str, int]:

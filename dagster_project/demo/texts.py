@@ -220,3 +220,13 @@ def nps_comment(score: int, rng: np.random.Generator, wait_share: float) -> str:
         return typo(fill(NEUTRAL[int(rng.integers(len(NEUTRAL)))], rng), rng)
     theme = "waiting_time" if rng.random() < wait_share else None
     return pick(NEGATIVE, rng, theme)
+
+
+# The planted journey hotspot (generator.plant_support_effort): the card machine at one store.
+CARD_MACHINE = [
+    "The card machine charged me twice and I have had to email three times to get it sorted.",
+    "Still waiting for the refund for the double charge, nobody has called me back.",
+    "Your card reader took my payment twice. I was told it was fixed but it happened again.",
+    "I keep having to explain the double payment to a different person every time I call.",
+    "Charged twice for one coffee. Took four emails and it is still not resolved.",
+]

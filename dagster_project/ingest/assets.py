@@ -10,9 +10,11 @@ from dagster_project.ingest.loader import (
     ingest_source,
     ingest_unrecognised,
 )
+from dagster_project.journey import journey_frame, load_journey
 from dagster_project.quality import freshness
 from dagster_project.resources import DuckDBWarehouse
 from dagster_project.settings import Settings
+from dagster_project.tables import replace_table
 
 LEDGER_KEY = dg.AssetKey(["raw", "ingest_ledger"])
 
@@ -21,11 +23,14 @@ def raw_key(contract: Contract) -> dg.AssetKey:
     return dg.AssetKey(["raw", contract.name])
 
 
-PROFILE_KEYS = [dg.AssetKey(["profile", name]) for name in ("business", *VOCABULARIES)]
+PROFILE_KEYS = [
+    dg.AssetKey(["profile", name]) for name in ("business", *VOCABULARIES, "journey_map")
+]
 
 
 def build_profile_asset(settings: Settings) -> dg.AssetsDefinition:
-    """The business profile (config/business.yaml) as the warehouse's ``profile`` tables."""
+    """The business profile (config/business.yaml) and the customer journey
+    (config/journey.yaml) as the warehouse's ``profile`` tables."""
 
     @dg.multi_asset(
         specs=[
@@ -33,7 +38,9 @@ def build_profile_asset(settings: Settings) -> dg.AssetsDefinition:
                 key,
                 group_name="ingest",
                 kinds={"duckdb"},
-                description=f"The business profile's {key.path[1]} (config/business.yaml).",
+                description=f"The business profile's {key.path[1]} (config/business.yaml)."
+                if key.path[1] != "journey_map"
+                else "The customer journey's stages and their feedback (config/journey.yaml).",
             )
             for key in PROFILE_KEYS
         ],
@@ -41,11 +48,14 @@ def build_profile_asset(settings: Settings) -> dg.AssetsDefinition:
     )
     def _profile(context: dg.AssetExecutionContext, warehouse: DuckDBWarehouse):
         profile = settings.profile
+        stages = load_journey(settings.journey_file)
         with warehouse.connect() as con:
             install_profile(con, profile)
+            replace_table(con, "profile.journey_map", journey_frame(stages))
         context.log.info(
             f"business profile {profile.path or '(none: defaults)'}: "
             + ", ".join(f"{len(getattr(profile, k))} {k}" for k in VOCABULARIES)
+            + f"; journey {settings.journey_file}: {len(stages)} stages"
         )
         for key in PROFILE_KEYS:
             yield dg.MaterializeResult(

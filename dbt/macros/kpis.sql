@@ -69,3 +69,47 @@
     round(case when coalesce({{ scale }}, 5) = 5 then {{ rating }}
         else 1 + 4.0 * ({{ rating }} - 1) / (coalesce({{ scale }}, 5) - 1) end, 2)
 {%- endmacro %}
+
+
+-- Customer effort (CES, 1-7, 7 = "strongly agree it was easy"): 5-7 is easy, 1-3 is hard, 4
+-- neither; null without an answer. The one place the cut-offs live.
+{% macro ces_easy(score) -%}
+    case when {{ score }} >= 5 then true when {{ score }} <= 3 then false end
+{%- endmacro %}
+
+
+-- A support ticket that cost the customer effort (the proxy where no effort survey exists):
+-- reopened, three or more agent replies (back and forth), or more than
+-- var ticket_high_effort_hours from opening to solved, or still unsolved after that long.
+-- Null for a ticket still open but younger than that, counted from the newest ticket in the
+-- export (its effort is not known yet).
+{% macro ticket_high_effort() -%}
+    case
+        when reopens > 0 or coalesce(agent_replies, 0) >= 3 then true
+        when solved_at is not null
+            then date_diff('minute', created_at, solved_at) > 60 * {{ var('ticket_high_effort_hours') }}
+        when date_diff('minute', created_at, (select max(created_at) from {{ ref('stg_support__tickets') }}))
+            > 60 * {{ var('ticket_high_effort_hours') }} then true
+    end
+{%- endmacro %}
+
+
+{#- Wilson 95% score interval of a proportion k / n (bound 'low' or 'high'), as a share 0..1. -#}
+{% macro wilson(k, n, bound) -%}
+    (({{ k }} + 1.920729) / ({{ n }} + 3.841459)
+        {{ '-' if bound == 'low' else '+' }} 1.959964 * sqrt({{ k }} * ({{ n }} - {{ k }}) / {{ n }} + 0.960365)
+        / ({{ n }} + 3.841459))
+{%- endmacro %}
+
+{#- 95% interval of the change p1 - p0 of two independent proportions k1/n1 and k0/n0, in
+    percentage points (Newcombe's hybrid score method 10, from the two Wilson intervals). -#}
+{% macro proportion_change_interval(k1, n1, k0, n0, bound) -%}
+    round(100.0 * (({{ k1 }} / {{ n1 }} - {{ k0 }} / {{ n0 }})
+    {% if bound == 'low' -%}
+        - sqrt(power({{ k1 }} / {{ n1 }} - {{ wilson(k1, n1, 'low') }}, 2)
+            + power({{ wilson(k0, n0, 'high') }} - {{ k0 }} / {{ n0 }}, 2))
+    {%- else -%}
+        + sqrt(power({{ wilson(k1, n1, 'high') }} - {{ k1 }} / {{ n1 }}, 2)
+            + power({{ k0 }} / {{ n0 }} - {{ wilson(k0, n0, 'low') }}, 2))
+    {%- endif %}), 1)
+{%- endmacro %}

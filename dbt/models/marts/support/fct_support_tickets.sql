@@ -14,6 +14,7 @@ select
     b.full_resolution_business_minutes,
     agent_replies,
     status in ('solved', 'closed') and agent_replies = 1 and reopens = 0 as is_one_touch,
+    {{ ticket_high_effort() }} as is_high_effort,
     solved_at,
     csat_score,
     is_csat_satisfied,

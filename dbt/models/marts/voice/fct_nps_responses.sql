@@ -7,5 +7,7 @@ select
     touchpoint,
     score,
     nps_category,
-    comment
+    comment,
+    effort_score,
+    is_effort_easy
 from {{ ref('stg_nps__responses') }}

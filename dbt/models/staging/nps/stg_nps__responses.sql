@@ -12,5 +12,7 @@ select
     score,
     {{ nps_category('score') }} as nps_category,
     {{ redact_contacts("comment") }} as comment,
+    effort_score,
+    {{ ces_easy('effort_score') }} as is_effort_easy,
     _batch_id as batch_id
 from latest
