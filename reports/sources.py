@@ -14,6 +14,7 @@ SOURCE_EXPORTS = {
     "crm_customers": "CRM customer export",
     "support_tickets": "help-desk ticket export",
     "nps_responses": "NPS survey export",
+    "online_reviews": "online review export (Google, Trustpilot, ...)",
     "hr_employees": "HR employee register",
     "hr_engagement_responses": "staff pulse-survey export",
     "hr_absences": "absence records",

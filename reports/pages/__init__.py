@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from reports.context import ReportContext
-from reports.pages import customers, overview, quality, support, team, voice
+from reports.pages import customers, journey, overview, quality, support, team, voice
 
 
 @dataclass(frozen=True)
@@ -47,6 +47,14 @@ PAGES = [
         "page",
         ("nps_responses", "support_tickets"),
         voice.build,
+    ),
+    Page(
+        "journey.html",
+        "Journey",
+        "How each step with you feels to customers, and where it got worse",
+        "page",
+        ("online_reviews", "nps_responses", "support_tickets"),
+        journey.build,
     ),
     Page(
         "support.html",

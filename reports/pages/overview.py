@@ -11,6 +11,7 @@ from reports.actions import this_week
 from reports.charts import Chart, by_series, layout, value_with_n_chart
 from reports.context import ReportContext
 from reports.formatting import fmt_value, show
+from reports.pages.journey import score_of_month
 from reports.periods import Period, complete_only
 from reports.queries import run_query
 from reports.tiles import kpi_tiles, what_changed
@@ -154,7 +155,10 @@ def build(ctx: ReportContext) -> dict:
         per.complete,
         ctx.definitions,
         currency,
-        {"kpi_customer_value_summary": ctx.summary},
+        {
+            "kpi_customer_value_summary": ctx.summary,
+            "kpi_empathy_scorecard": score_of_month(run_query(con, "empathy_scorecard"), latest),
+        },
         ctx.loaded,
     )
     return {

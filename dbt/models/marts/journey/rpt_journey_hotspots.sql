@@ -9,25 +9,35 @@ with changes as (
         and events >= {{ var('hotspot_min_n') }} and previous_events >= {{ var('hotspot_min_n') }}
 ),
 
-verbatims as (
+-- the month's bad experiences in distinct words, the most negative first
+words as (
     select
         stage, event_month as month, store_id, verbatim,
-        row_number() over (
-            partition by stage, event_month, store_id
-            order by compound nulls last, length(verbatim), event_id
-        ) as n
+        min(compound) as compound, min(event_id) as event_id
     from {{ ref('fct_journey_events') }}
     where is_bad_experience and verbatim is not null and verbatim <> ''
+    group by all
+),
+
+verbatims as (
+    select
+        *,
+        row_number() over (
+            partition by stage, month, store_id
+            order by compound nulls last, length(verbatim), event_id
+        ) as n
+    from words
 ),
 
 business_verbatims as (
     select
-        stage, event_month as month, verbatim,
+        stage, month, verbatim,
         row_number() over (
-            partition by stage, event_month order by compound nulls last, length(verbatim), event_id
+            partition by stage, month order by min(compound) nulls last, length(verbatim),
+            min(event_id)
         ) as n
-    from {{ ref('fct_journey_events') }}
-    where is_bad_experience and verbatim is not null and verbatim <> ''
+    from words
+    group by stage, month, verbatim
 )
 
 select

@@ -1,0 +1,83 @@
+-- The empathy scorecard: how understood customers and staff feel, per month, as the weighted
+-- mean of components on 0-100 (higher = better understood). The components and their weights
+-- are the seed empathy_scorecard, which the owner edits; a component without data in a month
+-- is left out and the others' weights are normalised, so the score never counts a gap as 0.
+with components as (
+    select
+        text_month as month,
+        'customer_tone' as component,
+        count(*) as n,
+        100.0 * count(*) filter (where sentiment_label <> 'negative') / count(*) as value
+    from {{ ref('fct_customer_texts') }}
+    group by all
+
+    union all
+    select
+        event_month,
+        'ease',
+        count(is_high_effort),
+        100.0 - 100.0 * count(*) filter (where is_high_effort) / nullif(count(is_high_effort), 0)
+    from (select distinct source, event_id, event_month, is_high_effort
+          from {{ ref('fct_journey_events') }})
+    group by all
+
+    union all
+    select month, 'reply_speed', sum(n), 100.0 * sum(k) / nullif(sum(n), 0)
+    from (
+        select month, reviews as n, answered_in_time as k from {{ ref('kpi_reviews_monthly') }}
+        union all
+        select
+            created_month,
+            count(*),
+            count(*) filter (where first_reply_minutes <= 24 * 60)
+        from {{ ref('fct_support_tickets') }}
+        group by all
+    )
+    group by all
+
+    union all
+    select
+        created_month,
+        'problems_closed',
+        count(*),
+        100.0 * count(*) filter (where status in ('solved', 'closed')) / count(*)
+    from {{ ref('fct_support_tickets') }}
+    where csat_score <= 2 or is_high_effort
+    group by all
+
+    union all
+    select month, 'staff_feel_heard', survey_responses, (enps + 100.0) / 2
+    from {{ ref('kpi_company_monthly') }}
+    where enps is not null
+),
+
+weighted as (
+    select
+        c.month,
+        c.component,
+        w.label,
+        w.weight,
+        c.n::bigint as n,
+        round(c.value, 1) as value,
+        w.weight / sum(w.weight) over (partition by c.month) as weight_share
+    from components as c
+    inner join {{ ref('empathy_scorecard') }} as w using (component)
+    where c.value is not null and c.n > 0
+)
+
+select
+    month,
+    component,
+    label,
+    weight,
+    round(weight_share, 3) as weight_share,
+    n,
+    value,
+    round(weight_share * value, 1) as points,
+    round(sum(weight_share * value) over (partition by month), 1) as empathy_score,
+    round(value - lag(value) over (partition by component order by month), 1) as value_change,
+    round(
+        weight_share * value
+        - lag(weight_share * value) over (partition by component order by month), 1
+    ) as points_change
+from weighted

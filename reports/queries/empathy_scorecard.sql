@@ -1,0 +1,1 @@
+select * from marts.kpi_empathy_scorecard order by month, component
