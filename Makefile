@@ -67,7 +67,7 @@ bench: setup manifest
 ##             Chromium, into report-pdf/ beside the site (never into the live build)
 SITE ?= site
 PDF_DIR ?= $(dir $(abspath $(SITE)))report-pdf
-REPORT_PAGES := index customers voice support team quality
+REPORT_PAGES := index customers voice journey support team quality
 report-pdf: test-deps
 	@test -f $(SITE)/index.html || { echo "no published report in $(SITE): run make run first"; exit 1; }
 	@mkdir -p $(PDF_DIR)

@@ -18,6 +18,7 @@ SOURCES = (
     "hr_employees",
     "hr_engagement_responses",
     "hr_absences",
+    "online_reviews",
 )
 OUTPUT = ROOT / "test-output"
 

@@ -24,7 +24,15 @@ import pytest
 from tests.conftest import ROOT, SOURCES
 from tests.pipeline_home import Home, mart_contents, published_copy, share_salt
 
-PAGES = ("index.html", "customers.html", "voice.html", "support.html", "team.html", "quality.html")
+PAGES = (
+    "index.html",
+    "customers.html",
+    "voice.html",
+    "journey.html",
+    "support.html",
+    "team.html",
+    "quality.html",
+)
 
 
 @pytest.fixture(scope="module")

@@ -32,6 +32,7 @@ PAGE_NEEDS = {  # a page shows data when any of these sources loaded rows
     "voice.html": {"nps_responses", "support_tickets"},
     "support.html": {"support_tickets"},
     "team.html": {"hr_employees", "hr_engagement_responses"},
+    "journey.html": {"online_reviews", "nps_responses", "support_tickets"},
 }
 TILE_SOURCE = {  # overview tiles and the export each one needs
     "net_revenue": "pos_transactions",

@@ -381,6 +381,7 @@ def test_an_excel_file_is_recorded_as_not_read_and_files_still_being_written_are
             "unreadable",
             0,
             "items_detail.xlsx: file not read: an Excel workbook (.xlsx); exports are read as CSV "
-            "files: export or save the report as CSV and drop that file",
+            "files (and JSON exports such as Google's reviews): export or save the report as "
+            "CSV and drop that file",
         )
     ]

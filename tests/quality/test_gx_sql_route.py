@@ -32,7 +32,9 @@ def warehouse(tmp_path, contracts) -> Path:
     con.execute(raw_table_ddl(contracts["nps_responses"]))
     for batch, rows in ((1, GOOD), (2, GOOD[:1] + DEFECTS)):
         con.executemany(
-            "INSERT INTO raw.nps_responses VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'f.csv', 1, now())",
+            "INSERT INTO raw.nps_responses (response_id, customer_id, responded_at, store_id, "
+            "touchpoint, score, comment, _batch_id, _source_file, _row_number, _loaded_at) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'f.csv', 1, now())",
             [[*r, batch] for r in rows],
         )
     con.close()

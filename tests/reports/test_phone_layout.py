@@ -8,7 +8,7 @@ import pytest
 
 from tests.reports.cdp import evaluate_pages
 
-PAGES = ("index", "customers", "voice", "support", "team", "quality")
+PAGES = ("index", "customers", "voice", "journey", "support", "team", "quality")
 
 # Every element that sticks out of its card (a section or a tile), or a chart legend outside
 # its chart, with how far; and the page's own width.

@@ -22,7 +22,8 @@ def test_make_report_pdf_prints_every_headline_tile(published_home):
     assert proc.returncode == 0, proc.stdout + proc.stderr
     out = site.parent / "report-pdf"
     assert sorted(p.name for p in out.glob("*.pdf")) == [
-        f"{p}.pdf" for p in sorted(["index", "customers", "voice", "support", "team", "quality"])
+        f"{p}.pdf"
+        for p in sorted(["index", "customers", "voice", "journey", "support", "team", "quality"])
     ]
     assert not list(site.resolve().glob("*.pdf"))  # nothing written into the live build
     pdf = out / "index.pdf"
@@ -35,7 +36,7 @@ def test_make_report_pdf_prints_every_headline_tile(published_home):
             "SELECT label FROM marts.kpi_definitions ORDER BY kpi", published_home.analytics
         )
     ]
-    assert len(labels) == 13
+    assert len(labels) == 14  # the empathy score among them
     for label in labels:
         assert label.lower() in text.lower(), label
     (revenue,) = published_home.query(

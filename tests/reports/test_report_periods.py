@@ -71,7 +71,7 @@ def test_no_figure_is_shown_from_fewer_responses_than_its_threshold(next_day):
 def test_every_page_says_how_old_its_data_is(next_day):
     built = dt.datetime.now(dt.UTC).date()
     days = (built - dt.date(2026, 11, 1)).days
-    for page in ("index", "customers", "voice", "support", "team", "quality"):
+    for page in ("index", "customers", "voice", "journey", "support", "team", "quality"):
         html = (next_day.site / f"{page}.html").read_text()
         line = re.search(r'<p class="freshness" data-freshness>(.*?)</p>', html, re.S)[1]
         assert "Data up to 01 November 2026" in line, (page, line)

@@ -103,6 +103,7 @@ def test_the_report_renders_from_file_with_charts_that_show_data(home, output_di
             "support.html",
             {"chart-first-reply", "chart-support-csat", "chart-channels", "chart-support-churn"},
         ),
+        ("journey.html", {"chart-journey-heatmap", "chart-empathy-score"}),
         (
             "team.html",
             {
@@ -170,6 +171,7 @@ def test_every_page_is_linked_from_every_page(home):
         "index.html",
         "customers.html",
         "voice.html",
+        "journey.html",
         "support.html",
         "team.html",
         "quality.html",

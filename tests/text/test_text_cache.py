@@ -54,6 +54,10 @@ def con():
         "INSERT INTO staging.stg_support__tickets VALUES ('T1', 'k', 's', '2026-11-01', NULL, "
         "'Order wrong', 'They forgot half of my order', 'Sorted quickly, thanks')"
     )
+    c.execute(  # no online reviews in this warehouse
+        "CREATE TABLE staging.stg_reviews__reviews (review_id VARCHAR, store_id VARCHAR, "
+        "created_at TIMESTAMP, title VARCHAR, review_text VARCHAR)"
+    )
     c.execute(texts_view_sql())
     yield c
     c.close()
