@@ -44,7 +44,7 @@ def heatmap(business: list[dict]) -> Chart:
         text.append([f"{(cell.get((label, m)) or {}).get('events') or 0} events" for m in months])
     fig = go.Figure(layout=layout("", x_title=""))
     fig.add_heatmap(
-        x=[f"{m:%b %y}" for m in months],
+        x=months,  # dates: plotly thins the month labels to what the width holds
         y=[label for _, label in stages],
         z=z,
         text=text,
@@ -68,7 +68,7 @@ def heatmap(business: list[dict]) -> Chart:
         hovermode="closest",
         margin={"l": 10, "r": 10, "t": 50, "b": 40},
         yaxis={"autorange": "reversed", "automargin": True, "title": {"text": ""}},
-        xaxis={"title": {"text": ""}, "tickangle": -45},
+        xaxis={"title": {"text": ""}, "tickformat": "%b %y", "dtick": "M1"},
         height=max(340, 120 + 44 * len(stages)),
     )
     return Chart(
