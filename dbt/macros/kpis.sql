@@ -58,6 +58,8 @@
         / nullif(count(*) filter (where status in ('solved', 'closed')), 0), 1) as one_touch_pct,
     round(100.0 * count(*) filter (where reopens > 0)
         / nullif(count(*) filter (where status in ('solved', 'closed')), 0), 1) as reopened_pct,
+    round(100.0 * count(*) filter (where is_high_effort) / nullif(count(is_high_effort), 0), 1)
+        as high_effort_pct,
     count(csat_score) as csat_ratings,
     {{ csat_pct('csat_score') }} as csat_pct
 {%- endmacro %}

@@ -15,7 +15,11 @@ with cells as (
         count(*) as responses,
         count(*) filter (where {{ nps_category('score') }} = 'promoter') as promoters,
         count(*) filter (where {{ nps_category('score') }} = 'detractor') as detractors,
-        {{ nps('score') }} as nps_unsuppressed
+        {{ nps('score') }} as nps_unsuppressed,
+        count(effort_score) as effort_responses,
+        round(avg(effort_score), 2) as avg_effort_score,
+        round(100.0 * count(*) filter (where not is_effort_easy) / nullif(count(effort_score), 0), 1)
+            as hard_effort_pct
     from {{ ref('fct_nps_responses') }}
     group by grouping sets ((), (store_id), (response_month), (touchpoint), (store_id, response_month))
 )
@@ -34,5 +38,8 @@ select
         then {{ nps_interval('promoters', 'detractors', 'responses', 'low') }} end as nps_low,
     case when responses >= cast({{ var('nps_min_n') }} as integer)
         then {{ nps_interval('promoters', 'detractors', 'responses', 'high') }} end as nps_high,
-    cast({{ var('nps_min_n') }} as integer) as min_n
+    cast({{ var('nps_min_n') }} as integer) as min_n,
+    effort_responses,
+    avg_effort_score,
+    hard_effort_pct
 from cells
