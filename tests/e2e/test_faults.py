@@ -21,18 +21,11 @@ from pathlib import Path
 import duckdb
 import pytest
 
+from reports.pages import PAGES as REPORT_PAGES
 from tests.conftest import ROOT, SOURCES
 from tests.pipeline_home import Home, mart_contents, published_copy, share_salt
 
-PAGES = (
-    "index.html",
-    "customers.html",
-    "voice.html",
-    "journey.html",
-    "support.html",
-    "team.html",
-    "quality.html",
-)
+PAGES = tuple(p.file for p in REPORT_PAGES)
 
 
 @pytest.fixture(scope="module")

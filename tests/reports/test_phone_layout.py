@@ -6,9 +6,10 @@ from pathlib import Path
 
 import pytest
 
+from reports.pages import PAGES as REPORT_PAGES
 from tests.reports.cdp import evaluate_pages
 
-PAGES = ("index", "customers", "voice", "journey", "support", "team", "quality")
+PAGES = tuple(p.file.removesuffix(".html") for p in REPORT_PAGES)
 
 # Every element that sticks out of its card (a section or a tile), or a chart legend outside
 # its chart, with how far; and the page's own width.

@@ -11,6 +11,8 @@ from pathlib import Path
 
 import pytest
 
+from reports.pages import PAGES
+
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 
 
@@ -167,15 +169,8 @@ def test_the_data_quality_page_lists_sources_rejections_and_checks(home):
 
 
 def test_every_page_is_linked_from_every_page(home):
-    pages = [
-        "index.html",
-        "customers.html",
-        "voice.html",
-        "journey.html",
-        "support.html",
-        "team.html",
-        "quality.html",
-    ]
+    pages = [p.file for p in PAGES]
+    assert len(pages) == 7
     for page in pages:
         html = (home.site / page).read_text()
         for target in pages:
