@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import json
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -802,6 +803,71 @@ def plant_bad_rows(
     }
 
 
+STAR_WORDS = {1: "ONE", 2: "TWO", 3: "THREE", 4: "FOUR", 5: "FIVE"}
+
+
+def review_exports(name: str, df: pl.DataFrame, zone: str) -> list[tuple[str, str]]:
+    """A month of the demo's reviews as the platforms export them: Google's as the Business
+    Profile API's JSON (times in UTC, star ratings as words, the store as the location), the
+    Trustpilot ones as its review download CSV."""
+    month = name.removeprefix("online_reviews_").removesuffix(".csv")
+    utc = df.with_columns(
+        pl.col(c)
+        .dt.replace_time_zone(zone, ambiguous="earliest", non_existent="null")
+        .dt.convert_time_zone("UTC")
+        .dt.strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+        .alias(f"{c}_utc")
+        for c in ("created_at", "replied_at")
+    )
+    out = []
+    google = utc.filter(pl.col("platform") == "google")
+    if google.height:
+        reviews = []
+        for r in google.iter_rows(named=True):
+            rid = r["review_id"].removeprefix("google-")
+            review = {
+                "name": f"accounts/1000/locations/{r['store_id']}/reviews/{rid}",
+                "reviewId": rid,
+                "reviewer": {"displayName": r["author_name"]},
+                "starRating": STAR_WORDS[int(r["rating"])],
+                "createTime": r["created_at_utc"],
+                "updateTime": r["created_at_utc"],
+            }
+            if r["review_text"]:
+                review["comment"] = r["review_text"]
+            if r["reply_text"]:
+                review["reviewReply"] = {
+                    "comment": r["reply_text"],
+                    "updateTime": r["replied_at_utc"],
+                }
+            reviews.append(review)
+        doc = {"reviews": reviews, "totalReviewCount": len(reviews), "nextPageToken": ""}
+        out.append((f"google_reviews_{month}.json", json.dumps(doc, indent=2) + "\n"))
+    trust = utc.filter(pl.col("platform") == "trustpilot")
+    if trust.height:
+        frame = trust.select(
+            pl.col("review_id").str.strip_prefix("trustpilot-").alias("Review ID"),
+            pl.col("created_at")
+            .dt.replace_time_zone(zone, ambiguous="earliest", non_existent="null")
+            .dt.convert_time_zone("UTC")
+            .dt.replace_time_zone(None)
+            .alias("Review Created (UTC)"),
+            pl.col("title").alias("Review Title"),
+            pl.col("review_text").alias("Review Content"),
+            pl.col("rating").cast(pl.Int64).alias("Review Stars"),
+            pl.col("replied_at")
+            .dt.replace_time_zone(zone, ambiguous="earliest", non_existent="null")
+            .dt.convert_time_zone("UTC")
+            .dt.replace_time_zone(None)
+            .alias("Company Reply Date (UTC)"),
+            pl.col("reply_text").alias("Reply Content"),
+            pl.col("author_name").alias("Consumer Name"),
+            pl.col("experience_date").alias("Date of Experience"),
+        )
+        out.append((f"trustpilot_reviews_{month}.csv", _csv(frame)))
+    return out
+
+
 def _csv(df: pl.DataFrame) -> str:
     buf = io.StringIO()
     df.write_csv(
@@ -893,13 +959,16 @@ def write_demo(landing: Path, cfg: DemoConfig) -> dict[str, int]:
         for source, parts in Demo(cfg).build().items()
     }
     bad = plant_bad_rows(files) if cfg.bad_rows else {}
+    zone = load_settings().timezone
     written = unchanged = 0
     for source, parts in files.items():
         folder = landing / source
         folder.mkdir(parents=True, exist_ok=True)
+        if source == "online_reviews":  # as the platforms export them, not the contract's CSV
+            parts = [part for name, df in parts for part in review_exports(name, df, zone)]
         for k, (name, df) in enumerate(parts):
-            text = _csv(df)
-            if k == 0:
+            text = df if isinstance(df, str) else _csv(df)
+            if k == 0 and not isinstance(df, str):
                 for header_subset, row in bad.get(source, []):
                     text = _append_rows(text, header_subset, row)
                 if cfg.bad_rows and source == "support_tickets":  # a row repeated in the file
@@ -908,7 +977,7 @@ def write_demo(landing: Path, cfg: DemoConfig) -> dict[str, int]:
             if path.exists() and path.read_text() == text:
                 unchanged += 1
                 continue
-            tmp = path.with_suffix(".csv.tmp")
+            tmp = path.with_suffix(path.suffix + ".tmp")
             tmp.write_text(text)
             tmp.replace(path)
             written += 1

@@ -4,6 +4,7 @@ planted (getting help at Market Square became hard in October 2026: reopened tic
 card machine charging twice), and the empathy score adds up from its parts."""
 
 import csv
+import json
 
 from dagster_project.demo.generator import PLANTED
 
@@ -12,14 +13,26 @@ OCTOBER = "DATE '2026-10-01'"
 
 
 def test_every_review_row_is_loaded_or_rejected(published_home):
-    files = sorted((published_home.landing / "online_reviews").glob("*.csv"))
-    assert files
-    written = sum(sum(1 for _ in csv.DictReader(f.open())) for f in files)
+    """The demo writes its reviews as the platforms export them: Google's as JSON, Trustpilot's
+    as its CSV download."""
+    folder = published_home.landing / "online_reviews"
+    google = sorted(folder.glob("google_reviews_*.json"))
+    trustpilot = sorted(folder.glob("trustpilot_reviews_*.csv"))
+    assert google and trustpilot
+    files = google + trustpilot
+    written = sum(len(json.loads(f.read_text())["reviews"]) for f in google) + sum(
+        sum(1 for _ in csv.DictReader(f.open(encoding="utf-8-sig"))) for f in trustpilot
+    )
     ledger = published_home.query(
         "SELECT sum(rows_read), sum(rows_loaded), sum(rows_rejected), count(*) "
         "FROM raw.ingest_ledger WHERE source = 'online_reviews'"
     )[0]
     assert ledger == (written, written, 0, len(files))
+    formats = published_home.query(
+        "SELECT DISTINCT regexp_extract(message, 'format (\\w+)', 1) FROM raw.ingest_ledger "
+        "WHERE source = 'online_reviews' ORDER BY 1"
+    )
+    assert formats == [("google_business_reviews",), ("trustpilot_reviews",)]
     platforms = published_home.query(
         "SELECT platform, count(*), count(store_id) FROM staging.stg_reviews__reviews "
         "GROUP BY 1 ORDER BY 1"
