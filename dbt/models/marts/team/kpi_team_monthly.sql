@@ -69,6 +69,48 @@ joined as (
     from staff
     left join survey using (store_id, month)
     left join absence using (store_id, month)
+),
+
+-- Complementary suppression: a store-month with fewer than var('min_group_size') respondents
+-- is hidden, and so are the next smallest stores of that month, until at least two are hidden
+-- and together they hold at least var('min_group_size') respondents (or all are): otherwise
+-- the company figure minus the shown stores would give the hidden one away.
+ranked as (
+    select
+        store_id,
+        month,
+        survey_responses,
+        row_number() over (partition by month order by survey_responses, store_id) as rk,
+        sum(survey_responses) over (
+            partition by month order by survey_responses, store_id
+            rows between unbounded preceding and current row
+        ) as cum_responses,
+        sum(case when survey_responses < {{ var('min_group_size') }} then 1 else 0 end)
+            over (partition by month) as small_groups
+    from joined
+    where survey_responses > 0
+),
+
+cut as (
+    select
+        month,
+        max(small_groups) as small_groups,
+        coalesce(
+            min(rk) filter (
+                where rk >= greatest(small_groups, 2)
+                and cum_responses >= {{ var('min_group_size') }}
+            ),
+            max(rk)
+        ) as hide_up_to
+    from ranked
+    group by month
+),
+
+hidden as (
+    select r.store_id, r.month
+    from ranked as r
+    inner join cut as c using (month)
+    where c.small_groups > 0 and r.rk <= c.hide_up_to
 )
 
 select
@@ -91,10 +133,16 @@ select
     round(leave_hours, 1) as leave_hours,
     round(100.0 * absence_hours / nullif(scheduled_hours - leave_hours, 0), 2) as absence_rate_pct,
     survey_responses,
-    survey_responses < {{ var('min_group_size') }} as is_engagement_suppressed,
+    survey_responses < {{ var('min_group_size') }} or h.store_id is not null
+        as is_engagement_suppressed,
+    case
+        when survey_responses < {{ var('min_group_size') }} then 'small_group'
+        when h.store_id is not null then 'protects_small_group'
+    end as engagement_suppression,
     {%- for col, digits in [('engagement_index', 2), ('enps', 1), ('item_valued', 2), ('item_listened_to', 2), ('item_tools', 2), ('item_growth', 2), ('item_workload', 2)] %}
-    case when survey_responses >= {{ var('min_group_size') }} then round({{ col }}, {{ digits }}) end
-        as {{ col }}{{ ',' if not loop.last }}
+    case when survey_responses >= {{ var('min_group_size') }} and h.store_id is null
+        then round({{ col }}, {{ digits }}) end as {{ col }}{{ ',' if not loop.last }}
     {%- endfor %}
 from joined
+left join hidden as h using (store_id, month)
 window w12 as (partition by store_id order by month rows between 11 preceding and current row)
