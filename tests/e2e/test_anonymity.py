@@ -102,3 +102,18 @@ def test_no_hidden_engagement_figure_can_be_subtracted_out(published_home):
     )
     shown = sum(1 for t in figure["data"] for y in t["y"] if y is not None)
     assert shown == sum(1 for r in stores if r["engagement_index"] is not None)
+
+
+def test_pulse_answers_cannot_be_joined_to_the_employees(published_home):
+    """The respondents' keys are not the employees' keys: an analyst cannot join an answer to a
+    role, a hire date or a store's only baker."""
+    joined = published_home.query(
+        "SELECT count(*) FROM staging.stg_hr__engagement_responses AS r "
+        "INNER JOIN marts.dim_employees AS e ON e.employee_key = r.respondent_key",
+        published_home.analytics,
+    )
+    answers = published_home.query(
+        "SELECT count(respondent_key) FROM staging.stg_hr__engagement_responses",
+        published_home.analytics,
+    )
+    assert answers[0][0] > 0 and joined == [(0,)]

@@ -6,7 +6,8 @@ select
     response_id,
     survey_month,
     store_id,
-    {{ hash_key('employee_id') }} as respondent_key,
+    -- a key of its own, which no employee key equals: answers cannot be joined to dim_employees
+    {{ hash_key("'pulse-survey|' || employee_id") }} as respondent_key,
     item_valued,
     item_listened_to,
     item_tools,
