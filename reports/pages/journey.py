@@ -25,7 +25,9 @@ def _where(row: dict) -> str:
 
 
 def _change(row: dict) -> str:
-    if row.get("bad_experience_pct_change") is None:
+    if None in (
+        row.get(k) for k in ("bad_experience_pct_change", "change_ci_low", "change_ci_high")
+    ):
         return "–"
     return (
         f"{row['bad_experience_pct_change']:+.0f} points "
@@ -36,8 +38,8 @@ def _change(row: dict) -> str:
 def heatmap(business: list[dict]) -> Chart:
     """Stage x month: the share of bad experiences, with n in each cell's hover."""
     months = sorted({r["month"] for r in business})[-HEATMAP_MONTHS:]
-    stages = sorted({(r["stage_position"], r["stage_label"]) for r in business})
-    cell = {(r["stage_label"], r["month"]): r for r in business}
+    stages = sorted({(r["stage_position"] or 0, r["stage_label"] or r["stage"]) for r in business})
+    cell = {(r["stage_label"] or r["stage"], r["month"]): r for r in business}
     z, text = [], []
     for _, label in stages:
         z.append([(cell.get((label, m)) or {}).get("bad_experience_pct") for m in months])
@@ -86,7 +88,7 @@ def score_of_month(scorecard: list[dict], month: dt.date | None) -> dict:
     rows = [r for r in scorecard if r["month"] == month]
     if not rows:
         return {}
-    return {"empathy_score": rows[0]["empathy_score"], "n": sum(r["n"] for r in rows)}
+    return {"empathy_score": rows[0]["empathy_score"], "n": sum(r["n"] or 0 for r in rows)}
 
 
 def scorecard_chart(scorecard: list[dict]) -> Chart:
@@ -186,7 +188,9 @@ def journey_page(con: duckdb.DuckDBPyConnection, until: dt.date | None = None) -
             "n": rev.get("reviews"),
         },
     ]
-    latest = sorted((r for r in business if r["month"] == last), key=lambda r: r["stage_position"])
+    latest = sorted(
+        (r for r in business if r["month"] == last), key=lambda r: r["stage_position"] or 0
+    )
     tables = [
         {
             "title": f"Where it got worse in {last:%B %Y}",
@@ -207,9 +211,10 @@ def journey_page(con: duckdb.DuckDBPyConnection, until: dt.date | None = None) -
                 {
                     **h,
                     "where": _where(h),
-                    "now": f"{show(h['bad_experience_pct'], '.0f', '%')} of {h['events']} "
-                    f"(before {show(h['previous_bad_experience_pct'], '.0f', '%')} of "
-                    f"{h['previous_events']})",
+                    "now": f"{show(h['bad_experience_pct'], '.0f', '%') or '–'} of "
+                    f"{show(h['events']) or '–'} (before "
+                    f"{show(h['previous_bad_experience_pct'], '.0f', '%') or '–'} of "
+                    f"{show(h['previous_events']) or '–'})",
                     "change": _change(h) + ("" if h["is_clear_rise"] else ", could be chance"),
                 }
                 for h in hotspots[:8]

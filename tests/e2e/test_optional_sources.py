@@ -75,7 +75,7 @@ def test_any_subset_of_sources_refreshes_and_every_page_is_honest(subset, publis
     run = home.refresh()
     assert "Owner's report:" in run.stdout
     pages = {p.name: p.read_text() for p in home.site.glob("*.html")}
-    assert len(pages) == 6
+    assert len(pages) == 7
     for page, needs in PAGE_NEEDS.items():
         has_data = bool(needs & set(sources))
         missing = re.search(r'<section class="missing" data-missing="([^"]*)">', pages[page])

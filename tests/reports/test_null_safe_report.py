@@ -52,7 +52,7 @@ def test_the_site_builds_from_marts_whose_every_number_is_null(published_home, t
     out = tmp_path / "site"
     build_site(db, out, published_name="analytics.duckdb")
     pages = {p.name: p.read_text() for p in out.glob("*.html")}
-    assert len(pages) == 6
+    assert len(pages) == 7
     for name, html in pages.items():
         assert "None" not in re.sub(r"<script.*?</script>", "", html, flags=re.S), name
         assert "nan" not in re.findall(r'<div class="value">(.*?)</div>', html), name

@@ -51,6 +51,8 @@ with components as (
     where enps is not null
 ),
 
+-- decimals: their sums are exact, so a refresh of the same data gives the same score to the
+-- last digit (a sum of doubles depends on the order the threads add them in)
 weighted as (
     select
         c.month,
@@ -58,8 +60,9 @@ weighted as (
         w.label,
         w.weight,
         c.n::bigint as n,
-        round(c.value, 1) as value,
-        w.weight / sum(w.weight) over (partition by c.month) as weight_share
+        round(c.value, 1)::decimal(9, 1) as value,
+        w.weight::decimal(12, 4) as weight_dec,
+        sum(w.weight::decimal(12, 4)) over (partition by c.month) as month_weight
     from components as c
     inner join {{ ref('empathy_scorecard') }} as w using (component)
     where c.value is not null and c.n > 0
@@ -70,14 +73,16 @@ select
     component,
     label,
     weight,
-    round(weight_share, 3) as weight_share,
+    round(weight_dec / month_weight, 3)::double as weight_share,
     n,
-    value,
-    round(weight_share * value, 1) as points,
-    round(sum(weight_share * value) over (partition by month), 1) as empathy_score,
-    round(value - lag(value) over (partition by component order by month), 1) as value_change,
+    value::double as value,
+    round(weight_dec * value / month_weight, 1)::double as points,
+    round(sum(weight_dec * value) over (partition by month) / month_weight, 1)::double
+        as empathy_score,
+    round(value - lag(value) over (partition by component order by month), 1)::double
+        as value_change,
     round(
-        weight_share * value
-        - lag(weight_share * value) over (partition by component order by month), 1
-    ) as points_change
+        weight_dec * value / month_weight
+        - lag(weight_dec * value / month_weight) over (partition by component order by month), 1
+    )::double as points_change
 from weighted

@@ -61,15 +61,15 @@ monthly as (
         count(*) filter (where is_negative) as negative_events,
         count(is_high_effort) as effort_known_events,
         count(*) filter (where is_high_effort) as high_effort_events,
-        round(avg(effort_score), 2) as avg_effort_score,
+        round(avg(effort_score::decimal(9, 4)), 2)::double as avg_effort_score,
         count(nps_score) as nps_responses,
         {{ nps('nps_score') }} as nps,
         count(stars) as reviews,
-        round(avg(stars), 2) as avg_stars,
+        round(avg(stars::decimal(9, 4)), 2)::double as avg_stars,
         count(csat_score) as csat_ratings,
         {{ csat_pct('csat_score') }} as csat_pct,
         count(compound) as texts,
-        round(avg(compound), 3) as avg_sentiment
+        round(avg(compound::decimal(9, 4)), 3)::double as avg_sentiment
     from events
     group by grouping sets ((event_month, stage), (event_month, stage, store_id))
 ),

@@ -17,7 +17,7 @@ with cells as (
         count(*) filter (where {{ nps_category('score') }} = 'detractor') as detractors,
         {{ nps('score') }} as nps_unsuppressed,
         count(effort_score) as effort_responses,
-        round(avg(effort_score), 2) as avg_effort_score,
+        round(avg(effort_score::decimal(9, 4)), 2)::double as avg_effort_score,
         round(100.0 * count(*) filter (where not is_effort_easy) / nullif(count(effort_score), 0), 1)
             as hard_effort_pct
     from {{ ref('fct_nps_responses') }}

@@ -16,12 +16,12 @@ select
     r.platform,
     r.store_id,
     count(*) as reviews,
-    round(avg(r.stars), 2) as avg_stars,
+    round(avg(r.stars::decimal(9, 4)), 2)::double as avg_stars,
     count(*) filter (where r.is_positive) as positive_reviews,
     count(*) filter (where r.is_negative) as negative_reviews,
     round(100.0 * count(*) filter (where r.is_negative) / count(*), 1) as negative_pct,
     count(s.compound) as reviews_with_text,
-    round(avg(s.compound), 3) as avg_sentiment,
+    round(avg(s.compound::decimal(9, 4)), 3)::double as avg_sentiment,
     count(r.replied_at) as replied_reviews,
     count(*) filter (
         where r.reply_hours <= {{ var('review_reply_target_hours') }}
