@@ -10,11 +10,12 @@ def test_the_demo_is_deterministic_and_written_like_real_exports(tmp_path):
     a, b = tmp_path / "a", tmp_path / "b"
     assert write_demo(a, DemoConfig(customers=150, seed=7))["written"] > 100
     write_demo(b, DemoConfig(customers=150, seed=7))
-    files_a = sorted(p.relative_to(a) for p in a.rglob("*.csv"))
-    assert files_a == sorted(p.relative_to(b) for p in b.rglob("*.csv"))
+    files_a = sorted(p.relative_to(a) for p in a.rglob("*.*"))
+    assert files_a == sorted(p.relative_to(b) for p in b.rglob("*.*"))
     assert all((a / f).read_bytes() == (b / f).read_bytes() for f in files_a)
     assert {f.parts[0] for f in files_a} == set(SOURCES)
-    assert all(re.search(r"_\d{4}-\d{2}(-\d{2})?\.csv$", f.name) for f in files_a)
+    assert all(re.search(r"_\d{4}-\d{2}(-\d{2})?\.(csv|json)$", f.name) for f in files_a)
+    assert any(f.suffix == ".json" for f in files_a)  # Google's reviews, as its API gives them
     # rewriting the same demo touches no file
     assert write_demo(a, DemoConfig(customers=150, seed=7)) == {
         "written": 0,

@@ -78,14 +78,20 @@ def test_every_landing_row_is_in_a_raw_or_rejected_table_and_the_ledger_says_so(
             "SELECT file_name, rows_read, rows_loaded, rows_rejected, status FROM raw.ingest_ledger"
         )
     }
-    files = sorted(home.landing.glob("*/*.csv"))
+    # CSV files, and the Google reviews as the JSON its API gives
+    files = sorted([*home.landing.glob("*/*.csv"), *home.landing.glob("*/*.json")])
     assert len(files) == len(ledger) > 100
+    assert any(f.suffix == ".json" for f in files)
     for path in files:
         rel = f"{path.parent.name}/{path.name}"
         read, loaded, rejected, status = ledger[rel]
         if status == "duplicate":
             continue
-        lines = pl.read_csv(path, infer_schema=False).height
+        lines = (
+            len(json.loads(path.read_text())["reviews"])
+            if path.suffix == ".json"
+            else pl.read_csv(path, infer_schema=False).height
+        )
         assert read == lines == loaded + rejected, rel
         source = path.parent.name
         in_raw = home.query(f"SELECT count(*) FROM raw.{source} WHERE _source_file = '{rel}'")[0][0]
