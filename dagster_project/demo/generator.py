@@ -811,12 +811,17 @@ def review_exports(name: str, df: pl.DataFrame, zone: str) -> list[tuple[str, st
     Profile API's JSON (times in UTC, star ratings as words, the store as the location), the
     Trustpilot ones as its review download CSV."""
     month = name.removeprefix("online_reviews_").removesuffix(".csv")
+
+    def in_utc(column: str) -> pl.Expr:  # the business's local time as naive UTC
+        return (
+            pl.col(column)
+            .dt.replace_time_zone(zone, ambiguous="earliest", non_existent="null")
+            .dt.convert_time_zone("UTC")
+            .dt.replace_time_zone(None)
+        )
+
     utc = df.with_columns(
-        pl.col(c)
-        .dt.replace_time_zone(zone, ambiguous="earliest", non_existent="null")
-        .dt.convert_time_zone("UTC")
-        .dt.strftime("%Y-%m-%dT%H:%M:%S.%fZ")
-        .alias(f"{c}_utc")
+        in_utc(c).dt.strftime("%Y-%m-%dT%H:%M:%S.%fZ").alias(f"{c}_utc")
         for c in ("created_at", "replied_at")
     )
     out = []
@@ -847,19 +852,11 @@ def review_exports(name: str, df: pl.DataFrame, zone: str) -> list[tuple[str, st
     if trust.height:
         frame = trust.select(
             pl.col("review_id").str.strip_prefix("trustpilot-").alias("Review ID"),
-            pl.col("created_at")
-            .dt.replace_time_zone(zone, ambiguous="earliest", non_existent="null")
-            .dt.convert_time_zone("UTC")
-            .dt.replace_time_zone(None)
-            .alias("Review Created (UTC)"),
+            in_utc("created_at").alias("Review Created (UTC)"),
             pl.col("title").alias("Review Title"),
             pl.col("review_text").alias("Review Content"),
             pl.col("rating").cast(pl.Int64).alias("Review Stars"),
-            pl.col("replied_at")
-            .dt.replace_time_zone(zone, ambiguous="earliest", non_existent="null")
-            .dt.convert_time_zone("UTC")
-            .dt.replace_time_zone(None)
-            .alias("Company Reply Date (UTC)"),
+            in_utc("replied_at").alias("Company Reply Date (UTC)"),
             pl.col("reply_text").alias("Reply Content"),
             pl.col("author_name").alias("Consumer Name"),
             pl.col("experience_date").alias("Date of Experience"),
