@@ -61,6 +61,15 @@ def load(path: Path) -> tuple[list[str], list[dict[str, str | None]], list[tuple
         doc = json.loads(path.read_bytes().decode("utf-8-sig"))
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
         raise NotRecords(f"not valid JSON ({exc})") from None
+    except RecursionError:  # "[[[[..." thousands deep: refused, never a crash of the refresh
+        raise NotRecords("nested too deeply to be an export") from None
+    try:
+        return _table(doc)
+    except RecursionError:
+        raise NotRecords("nested too deeply to be an export") from None
+
+
+def _table(doc: Any) -> tuple[list[str], list[dict[str, str | None]], list[tuple[int, str, str]]]:
     names: dict[str, None] = {}
     rows: list[dict[str, str | None]] = []
     odd: list[tuple[int, str, str]] = []
