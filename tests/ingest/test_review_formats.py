@@ -119,7 +119,10 @@ GOOD = {"reviewId": "r1", "starRating": "FIVE", "createTime": "2026-11-01T10:00:
         ),
         ('"just a string"', "holds no list of records (objects)"),
         ("[" * 100_000 + "]" * 100_000, "nested too deeply to be an export"),
-        ('{"reviews": [' + '{"a": ' * 5000 + "1" + "}" * 5000 + "]}", "nested too deeply to be an export"),
+        (
+            '{"reviews": [' + '{"a": ' * 5000 + "1" + "}" * 5000 + "]}",
+            "nested too deeply to be an export",
+        ),
     ],
 )
 def test_a_json_file_that_is_no_export_is_recorded_unread(tmp_path, text, expected):
