@@ -48,6 +48,7 @@ class Column:
 @dataclass(frozen=True)
 class Table:
     source: str  # the dbt source (group) name
+    source_description: str  # the group's description (dbt's source description)
     schema: str
     name: str
     description: str
@@ -99,6 +100,7 @@ def _load(path: Path) -> dict[str, Table]:
         for name, t in group["tables"].items():
             table = Table(
                 source=source,
+                source_description=" ".join(group["description"].split()),
                 schema=group["schema"],
                 name=name,
                 description=" ".join(t["description"].split()),
@@ -227,7 +229,6 @@ def replace_table(con: duckdb.DuckDBPyConnection, qualified_name: str, frame: pl
 def dbt_sources() -> dict[str, Any]:
     """dbt's source definitions of the registered tables dbt may read."""
     sources: dict[str, dict[str, Any]] = {}
-    doc = yaml.safe_load(REGISTRY_FILE.read_text())
     for t in registry().values():
         if not t.in_dbt:
             continue
@@ -236,7 +237,7 @@ def dbt_sources() -> dict[str, Any]:
             {
                 "name": t.source,
                 "schema": t.schema,
-                "description": " ".join(doc[t.source]["description"].split()),
+                "description": t.source_description,
                 "tables": [],
             },
         )

@@ -103,9 +103,5 @@ def arrivals(
 
 def record(con: duckdb.DuckDBPyConnection, found: dict[str, Arrival], now: dt.datetime) -> None:
     """Write ``raw.source_arrivals`` (the Data quality page reads it through its mart)."""
-    arrivals = table("raw.source_arrivals")
-    replace_table(
-        con,
-        "raw.source_arrivals",
-        arrivals.frame([{**asdict(a), "checked_at": now} for a in found.values()]),
-    )
+    rows = [{**asdict(a), "checked_at": now} for a in found.values()]
+    replace_table(con, "raw.source_arrivals", table("raw.source_arrivals").frame(rows))
