@@ -9,35 +9,44 @@ with changes as (
         and events >= {{ var('hotspot_min_n') }} and previous_events >= {{ var('hotspot_min_n') }}
 ),
 
--- the month's bad experiences in distinct words, the most negative first
+-- the month's bad experiences in distinct words, for the whole business and per store, the
+-- most negative first; the first three become the hotspot's verbatims
 words as (
     select
-        stage, event_month as month, store_id, verbatim,
-        min(compound) as compound, min(event_id) as event_id
+        stage,
+        event_month as month,
+        case when grouping(store_id) = 1 then 'business' else 'store' end as scope,
+        store_id,
+        verbatim,
+        min(compound) as compound,
+        min(event_id) as event_id
     from {{ ref('fct_journey_events') }}
     where is_bad_experience and verbatim is not null and verbatim <> ''
-    group by all
+    group by grouping sets (
+        (stage, event_month, verbatim), (stage, event_month, store_id, verbatim)
+    )
 ),
 
 verbatims as (
     select
-        *,
-        row_number() over (
-            partition by stage, month, store_id
-            order by compound nulls last, length(verbatim), event_id
-        ) as n
-    from words
-),
-
-business_verbatims as (
-    select
-        stage, month, verbatim,
-        row_number() over (
-            partition by stage, month order by min(compound) nulls last, length(verbatim),
-            min(event_id)
-        ) as n
-    from words
-    group by stage, month, verbatim
+        stage,
+        month,
+        scope,
+        store_id,
+        max(verbatim) filter (where n = 1) as verbatim_1,
+        max(verbatim) filter (where n = 2) as verbatim_2,
+        max(verbatim) filter (where n = 3) as verbatim_3
+    from (
+        select
+            *,
+            row_number() over (
+                partition by stage, month, scope, store_id
+                order by compound nulls last, length(verbatim), event_id
+            ) as n
+        from words
+    )
+    where n <= 3
+    group by all
 )
 
 select
@@ -60,22 +69,10 @@ select
     c.change_ci_low > 0 as is_clear_rise,
     c.high_effort_pct,
     c.top_themes,
-    coalesce(v1.verbatim, b1.verbatim) as verbatim_1,
-    coalesce(v2.verbatim, b2.verbatim) as verbatim_2,
-    coalesce(v3.verbatim, b3.verbatim) as verbatim_3
+    v.verbatim_1,
+    v.verbatim_2,
+    v.verbatim_3
 from changes as c
-left join verbatims as v1
-    on c.scope = 'store' and v1.stage = c.stage and v1.month = c.month
-    and v1.store_id is not distinct from c.store_id and v1.n = 1
-left join verbatims as v2
-    on c.scope = 'store' and v2.stage = c.stage and v2.month = c.month
-    and v2.store_id is not distinct from c.store_id and v2.n = 2
-left join verbatims as v3
-    on c.scope = 'store' and v3.stage = c.stage and v3.month = c.month
-    and v3.store_id is not distinct from c.store_id and v3.n = 3
-left join business_verbatims as b1
-    on c.scope = 'business' and b1.stage = c.stage and b1.month = c.month and b1.n = 1
-left join business_verbatims as b2
-    on c.scope = 'business' and b2.stage = c.stage and b2.month = c.month and b2.n = 2
-left join business_verbatims as b3
-    on c.scope = 'business' and b3.stage = c.stage and b3.month = c.month and b3.n = 3
+left join verbatims as v
+    on v.stage = c.stage and v.month = c.month and v.scope = c.scope
+    and v.store_id is not distinct from c.store_id
