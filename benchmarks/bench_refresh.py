@@ -137,7 +137,7 @@ def fixed_costs(dagster_home: Path, wall: float, steps: dict[str, float]) -> dic
     [record] = instance.get_run_records(limit=1)
     run_seconds = (record.end_time or 0) - (record.start_time or 0)
     out = {"outside_the_dagster_run": round(wall - run_seconds, 1)}
-    for step in ("dbt_models", "dbt_scored_models"):
+    for step in ("dbt_models", "dbt_scored_models", "dbt_churn_models"):
         folders = sorted(
             (ROOT / "dbt" / "target").glob(f"{step}-{record.dagster_run.run_id[:7]}-*"),
             key=lambda p: p.stat().st_mtime,

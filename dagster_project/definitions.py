@@ -5,7 +5,7 @@ import os
 import dagster as dg
 
 from dagster_project import alerts, refresh_state
-from dagster_project.analysis.assets import clv_model_runs, engagement_correlations
+from dagster_project.analysis.assets import churn_model, clv_model_runs, engagement_correlations
 from dagster_project.contracts import load_contracts
 from dagster_project.ingest.assets import (
     build_ingest_asset,
@@ -21,6 +21,7 @@ from dagster_project.resources import DbtCli, DuckDBWarehouse
 from dagster_project.settings import load_settings
 from dagster_project.text.assets import text_analysis
 from dagster_project.transform.dbt_assets import (
+    dbt_churn_models,
     dbt_models,
     dbt_project,
     dbt_scored_models,
@@ -137,6 +138,8 @@ defs = dg.Definitions(
         text_analysis,
         engagement_correlations,
         dbt_scored_models,
+        churn_model,
+        dbt_churn_models,
         publish_asset,
     ],
     asset_checks=[*gx_checks, ledger_check],

@@ -1,14 +1,17 @@
 """The fitting assets: they read dbt summaries and write tables of the analysis schema, which dbt
 declares as sources (dagster_project/warehouse_tables.yaml)."""
 
+import datetime as dt
+
 import dagster as dg
 import polars as pl
 
+from dagster_project.analysis import churn_model as churn
 from dagster_project.analysis.clv import FitError
 from dagster_project.analysis.clv_runs import fit_and_record
 from dagster_project.analysis.stats import lagged_correlations
 from dagster_project.resources import DuckDBWarehouse
-from dagster_project.tables import replace_table
+from dagster_project.tables import replace_table, table
 
 CLV_RUNS_KEY = dg.AssetKey(["analysis", "clv_model_runs"])
 
@@ -73,3 +76,51 @@ def engagement_correlations(warehouse: DuckDBWarehouse) -> dg.MaterializeResult:
     return dg.MaterializeResult(
         metadata={"correlations": result.height, "panel_rows": panel.height}
     )
+
+
+CHURN_KEY = dg.AssetKey(["analysis", "churn_model"])
+CHURN_TABLES = {
+    "evaluation": "analysis.churn_model_evaluation",
+    "calibration": "analysis.churn_model_calibration",
+    "coefficients": "analysis.churn_model_coefficients",
+    "scores": "analysis.churn_scores",
+    "signals": "analysis.churn_voice_signals",
+}
+
+
+@dg.asset(
+    key=CHURN_KEY,
+    group_name="analysis",
+    kinds={"python", "scikitlearn", "duckdb"},
+    deps=[dg.AssetKey(["intermediate", "int_churn_features_at_cutoffs"])],
+    description="Churn prediction from purchase history and what customers said, on a time "
+    "split: fitted on one cutoff, judged on the next against P(alive) and the inactivity rule "
+    "(analysis.churn_model_evaluation, analysis.churn_model_calibration), and today's risk with "
+    "its reasons per customer (analysis.churn_scores).",
+)
+def churn_model(
+    context: dg.AssetExecutionContext, warehouse: DuckDBWarehouse
+) -> dg.MaterializeResult:
+    with warehouse.connect() as con:
+        features = con.sql("SELECT * FROM intermediate.int_churn_features_at_cutoffs").pl()
+        fitted_at = dt.datetime.now(dt.UTC).replace(tzinfo=None)
+        try:
+            result = churn.run(features, fitted_at)
+        except churn.NotEnoughHistory as exc:
+            context.log.warning(f"churn model not fitted: {exc}")
+            result = churn.ChurnResult([], [], [], [], [])
+            meta: dict = {"not_fitted": str(exc)}
+        else:
+            meta = {
+                f"auc_{r['method']}": round(r["auc"], 4) if r["auc"] is not None else "n/a"
+                for r in result.evaluation
+            }
+            for r in result.evaluation:
+                context.log.info(
+                    f"churn {r['method']}: n={r['customers']}, churners={r['churners']}, "
+                    f"AUC={r['auc']}, top-decile lift={r['top_decile_lift']}"
+                )
+        for part, name in CHURN_TABLES.items():
+            replace_table(con, name, table(name).frame(getattr(result, part)))
+        meta["scored_customers"] = len(result.scores)
+    return dg.MaterializeResult(metadata=meta)

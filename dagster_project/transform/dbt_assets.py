@@ -80,14 +80,17 @@ def build_args(full_refresh: bool | None = None) -> list[str]:
     ]
 
 
-# Models downstream of the Python model fits run in a second dbt invocation, after the fits.
+# Models downstream of the Python model fits and text scoring run in a second dbt invocation,
+# after them; the models that read the churn model (which reads that second step's marts) in a
+# third, after it.
 AFTER_PYTHON_MODELS = "source:analysis+"
+AFTER_CHURN_MODEL = "source:churn+"
 
 
 @dbt_assets(
     manifest=dbt_project.manifest_path,
     dagster_dbt_translator=translator,
-    exclude=AFTER_PYTHON_MODELS,
+    exclude=f"{AFTER_PYTHON_MODELS} {AFTER_CHURN_MODEL}",
     name="dbt_models",
 )
 def dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResource, warehouse: DuckDBWarehouse):
@@ -116,10 +119,22 @@ def dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResource, warehouse
     manifest=dbt_project.manifest_path,
     dagster_dbt_translator=translator,
     select=AFTER_PYTHON_MODELS,
+    exclude=AFTER_CHURN_MODEL,
     name="dbt_scored_models",
 )
 def dbt_scored_models(context: dg.AssetExecutionContext, dbt: DbtCliResource):
-    """``dbt build`` of the models that score customers from the stored model fits."""
+    """``dbt build`` of the models that score customers and texts from the stored model fits."""
+    yield from dbt.cli(build_args(), context=context).stream()
+
+
+@dbt_assets(
+    manifest=dbt_project.manifest_path,
+    dagster_dbt_translator=translator,
+    select=AFTER_CHURN_MODEL,
+    name="dbt_churn_models",
+)
+def dbt_churn_models(context: dg.AssetExecutionContext, dbt: DbtCliResource):
+    """``dbt build`` of the models that read the churn prediction (the at-risk list)."""
     yield from dbt.cli(build_args(), context=context).stream()
 
 
@@ -153,5 +168,5 @@ def drop_orphans(con: duckdb.DuckDBPyConnection, manifest_path: Path) -> list[st
 
 
 def mart_keys() -> list[dg.AssetKey]:
-    keys = [*dbt_models.keys, *dbt_scored_models.keys]
+    keys = [*dbt_models.keys, *dbt_scored_models.keys, *dbt_churn_models.keys]
     return [k for k in keys if k.path[0] == "marts"]
