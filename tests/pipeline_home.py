@@ -98,6 +98,7 @@ BOOKKEEPING_COLUMNS = {
     "bgnbd_run_id",
     "gamma_gamma_run_id",
     "latest_file_loaded_at",  # when a file arrived (kpi_source_freshness)
+    "fitted_at",  # when the churn model ran (kpi_churn_model_evaluation)
 }
 
 

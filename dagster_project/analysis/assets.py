@@ -92,7 +92,10 @@ CHURN_TABLES = {
     key=CHURN_KEY,
     group_name="analysis",
     kinds={"python", "scikitlearn", "duckdb"},
-    deps=[dg.AssetKey(["intermediate", "int_churn_features_at_cutoffs"])],
+    deps=[
+        dg.AssetKey(["intermediate", "int_churn_features_at_cutoffs"]),
+        dg.AssetKey(["analysis", "theme_catalogue"]),
+    ],
     description="Churn prediction from purchase history and what customers said, on a time "
     "split: fitted on one cutoff, judged on the next against P(alive) and the inactivity rule "
     "(analysis.churn_model_evaluation, analysis.churn_model_calibration), and today's risk with "
@@ -103,9 +106,10 @@ def churn_model(
 ) -> dg.MaterializeResult:
     with warehouse.connect() as con:
         features = con.sql("SELECT * FROM intermediate.int_churn_features_at_cutoffs").pl()
+        labels = dict(con.sql("SELECT theme, label FROM analysis.theme_catalogue").fetchall())
         fitted_at = dt.datetime.now(dt.UTC).replace(tzinfo=None)
         try:
-            result = churn.run(features, fitted_at)
+            result = churn.run(features, fitted_at, labels)
         except churn.NotEnoughHistory as exc:
             context.log.warning(f"churn model not fitted: {exc}")
             result = churn.ChurnResult([], [], [], [], [])

@@ -266,7 +266,13 @@ def calibration(method: str, prob: np.ndarray, y: np.ndarray) -> list[dict]:
     return rows
 
 
-def reason_text(feature: str, row: dict) -> str | None:
+def theme_words(theme: str, labels: dict[str, str]) -> str:
+    """A theme as words after "complained about": its label from config/themes.yaml."""
+    label = labels.get(theme) or theme.replace("_", " ")
+    return label[:1].lower() + label[1:]
+
+
+def reason_text(feature: str, row: dict, labels: dict[str, str] | None = None) -> str | None:
     """The customer's value of a feature that raises their risk, in plain words; None for the
     absence of something (not promoting is no reason to call) and for how long they have been a
     customer (nothing to act on)."""
@@ -299,11 +305,13 @@ def reason_text(feature: str, row: dict) -> str | None:
     if feature.startswith(THEME_PREFIX) and feature[len(THEME_PREFIX) :] in (
         n["negative_themes_365d"] or []
     ):
-        return f"complained about {feature[len(THEME_PREFIX) :].replace('_', ' ')}"
+        return f"complained about {theme_words(feature[len(THEME_PREFIX) :], labels or {})}"
     return None
 
 
-def reasons(model: FittedModel, frame: pl.DataFrame, k: int = 3) -> list[list[str]]:
+def reasons(
+    model: FittedModel, frame: pl.DataFrame, labels: dict[str, str], k: int = 3
+) -> list[list[str]]:
     """Per row, the (up to) k features that raise the risk most above an average customer's
     (contribution = coefficient x standardised value, positive only), in plain words."""
     contrib = model.z(frame) * model.coef
@@ -313,7 +321,7 @@ def reasons(model: FittedModel, frame: pl.DataFrame, k: int = 3) -> list[list[st
         for j in np.argsort(-contrib[i], kind="stable"):
             if contrib[i, j] <= 0.05 or len(texts) == k:
                 break
-            text = reason_text(model.features[j], row)
+            text = reason_text(model.features[j], row, labels)
             if text:
                 texts.append(text)
         out.append(texts)
@@ -359,7 +367,9 @@ def risk_ratio(a: int, n1: int, c: int, n0: int) -> tuple[float | None, float | 
     return rr, rr * math.exp(-1.96 * se), rr * math.exp(1.96 * se)
 
 
-def voice_signals(test: pl.DataFrame, model: FittedModel, themes: list[str]) -> list[dict]:
+def voice_signals(
+    test: pl.DataFrame, model: FittedModel, themes: list[str], labels: dict[str, str]
+) -> list[dict]:
     """Each signal's churn rate with and without it on the held-out customers, and the adjusted
     odds ratio of its feature in the regression fitted on the train cutoff."""
     y = test["churned"].cast(pl.Int64)
@@ -367,7 +377,7 @@ def voice_signals(test: pl.DataFrame, model: FittedModel, themes: list[str]) -> 
     signals = SIGNALS + [
         (
             THEME_PREFIX + t,
-            f"Complained about {t.replace('_', ' ')}",
+            f"Complained about {theme_words(t, labels)}",
             THEME_PREFIX + t,
             pl.col("negative_themes_365d").list.contains(t),
         )
@@ -410,9 +420,12 @@ class ChurnResult:
     signals: list[dict]
 
 
-def run(features: pl.DataFrame, fitted_at: dt.datetime) -> ChurnResult:
-    """Fit, judge and score. Raises NotEnoughHistory when the split has too few customers or
-    outcomes of either kind."""
+def run(
+    features: pl.DataFrame, fitted_at: dt.datetime, theme_labels: dict[str, str] | None = None
+) -> ChurnResult:
+    """Fit, judge and score. ``theme_labels``: theme -> label, for the words of the reasons.
+    Raises NotEnoughHistory when the split has too few customers or outcomes of either kind."""
+    labels = theme_labels or {}
     features = with_p_alive(features.sort(["split", "customer_key"]))
     pop = features.filter(pl.col("in_population"))
     train0, test0, score0 = (pop.filter(pl.col("split") == s) for s in ("train", "test", "score"))
@@ -493,7 +506,7 @@ def run(features: pl.DataFrame, fitted_at: dt.datetime) -> ChurnResult:
     if score.height:
         risk = final["voice_and_purchases"].predict(score)
         base = final["purchases_only"].predict(score)
-        why = reasons(final["voice_and_purchases"], score)
+        why = reasons(final["voice_and_purchases"], score, labels)
         for row, r, b, w in zip(score.iter_rows(named=True), risk, base, why, strict=True):
             scores.append(
                 {
@@ -506,5 +519,5 @@ def run(features: pl.DataFrame, fitted_at: dt.datetime) -> ChurnResult:
                     **{f"reason_{i + 1}": (w[i] if i < len(w) else None) for i in range(3)},
                 }
             )
-    signals = voice_signals(test, fitted["voice_and_purchases"], themes)
+    signals = voice_signals(test, fitted["voice_and_purchases"], themes, labels)
     return ChurnResult(evaluation, calib, coefficients, scores, signals)

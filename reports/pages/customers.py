@@ -215,15 +215,102 @@ AT_RISK_COLUMNS = [
     ("Predicted CLV", "predicted_clv"),
     ("P(alive)", "p_alive"),
     ("Segment", "rfm_segment"),
+    ("Churn risk", "churn_risk"),
+    ("Why", "churn_reasons"),
 ]
+
+
+def _auc(row: dict) -> str:
+    return f"{row['auc']:.2f}" if row.get("auc") is not None else "–"
+
+
+def churn_verdict(evaluation: list[dict]) -> str | None:
+    """One honest sentence: does listening to customers help predict who leaves, here?"""
+    by = {r["method"]: r for r in evaluation}
+    voice, base = by.get("voice_and_purchases"), by.get("purchases_only")
+    if not voice or not base or voice["auc"] is None:
+        return None
+    horizon = voice["horizon_days"]
+    head = (
+        f"Tested on {voice['customers']:,} customers as they stood on "
+        f"{voice['test_cutoff']:%d %b %Y}, {voice['churners']:,} of whom then bought nothing "
+        f"for {horizon} days: "
+    )
+    if voice["voice_features"] == 0:
+        return head + (
+            f"purchase history ranks them with an AUC of {_auc(base)}. There is nothing from "
+            "what customers say to add yet: no NPS answers, tickets or reviews tied to customers "
+            "in this history."
+        )
+    gain = (
+        f"{voice['auc_gain']:+.3f}, 95% interval {voice['auc_gain_ci_low']:+.3f} to "
+        f"{voice['auc_gain_ci_high']:+.3f}"
+    )
+    verdict = voice["compared_with_purchases_only"]
+    if verdict == "better":
+        tail = f"Adding what customers said ranks them better ({gain} in AUC)."
+    elif verdict == "worse":
+        tail = (
+            f"Adding what customers said ranks them worse here ({gain} in AUC): rely on purchases."
+        )
+    else:
+        tail = (
+            f"Adding what customers said makes no clear difference to the ranking here ({gain} "
+            "in AUC): purchase history already tells most of it."
+        )
+    return (
+        head
+        + f"the model ranks them with an AUC of {_auc(voice)} against {_auc(base)} from purchases alone. "
+        + tail
+    )
+
+
+def calibration_chart(rows: list[dict]) -> Chart | None:
+    if not rows:
+        return None
+    fig = go.Figure(
+        layout=layout("Who actually stopped (%)", x_title="Predicted chance of stopping (%)")
+    )
+    fig.add_scatter(
+        x=[0, 100],
+        y=[0, 100],
+        mode="lines",
+        name="Perfectly calibrated",
+        line={"dash": "dot", "color": "#999"},
+    )
+    names = {"voice_and_purchases": "Model (purchases and voice)", "p_alive": "1 - P(alive)"}
+    for method, label in names.items():
+        part = [r for r in rows if r["method"] == method]
+        if part:
+            fig.add_scatter(
+                x=[100 * r["mean_predicted"] for r in part],
+                y=[100 * r["observed_rate"] for r in part],
+                text=[f"{r['customers']} customers" for r in part],
+                mode="lines+markers",
+                name=label,
+            )
+    return Chart(
+        "chart-churn-calibration",
+        "Are the churn predictions honest?",
+        "Held-out customers in ten bins of predicted chance of not buying in the horizon: "
+        "points on the dotted line mean the predicted chances came true.",
+        fig,
+    )
 
 
 def build(ctx: ReportContext) -> dict:
     at_risk = run_query(ctx.con, "customers_at_risk")
+    evaluation = run_query(ctx.con, "churn_model_evaluation")
+    calibration = calibration_chart(run_query(ctx.con, "churn_model_calibration"))
     return {
+        "churn_evaluation": evaluation,
+        "churn_verdict": churn_verdict(evaluation),
+        "churn_signals": run_query(ctx.con, "churn_voice_signals"),
         "s": ctx.summary,
         "tiles": customer_tiles(ctx.summary, ctx.currency),
-        "charts": customer_charts(ctx.con, ctx.currency, ctx.period.partial_month),
+        # the calibration chart is drawn in the churn prediction's section
+        "charts": customer_charts(ctx.con, ctx.currency, ctx.period.partial_month)
+        + ([calibration] if calibration else []),
         "segments": run_query(ctx.con, "rfm_segments"),
         "at_risk": at_risk,
         "lists": [{"csv": "customers_at_risk.csv", "columns": AT_RISK_COLUMNS, "rows": at_risk}],

@@ -229,3 +229,28 @@ def test_ids_the_profile_does_not_list_are_loaded_and_shown_as_new(retailer):
     quality = (retailer.site / "quality.html").read_text()
     assert "not in your business profile" in quality
     assert "<td>annex</td>" in quality and "<td>buyer</td>" in quality
+
+
+def test_with_nothing_customers_said_the_churn_model_is_purchases_alone(retailer):
+    """A real purchase history with no NPS, texts or tickets: the churn model is judged on it
+    like on any other, and the model 'with voice' is exactly the purchases-only one."""
+    rows = retailer.query(
+        "SELECT method, customers, churners, auc, voice_features, features, "
+        "compared_with_purchases_only, test_cutoff FROM marts.kpi_churn_model_evaluation"
+    )
+    by = {r[0]: r for r in rows}
+    assert set(by) == {"voice_and_purchases", "purchases_only", "p_alive", "inactivity_rule"}
+    voice, base = by["voice_and_purchases"], by["purchases_only"]
+    assert voice[4] == 0 and voice[5] == base[5]
+    assert voice[3] == base[3] and voice[6] == "no clear difference"
+    assert voice[1] == base[1] > 500 and 0 < voice[2] < voice[1]
+    assert voice[7] == dt.date(1998, 6, 30) - dt.timedelta(days=90)  # the last CDNOW day - 90
+    # purchase history ranks the real customers better than chance, and the regression at
+    # least as well as P(alive) alone on the same customers
+    assert base[3] > 0.7 and base[3] >= by["p_alive"][3] - 0.01
+    assert retailer.query("SELECT count(*) FROM marts.kpi_churn_voice_signals") == [(0,)]
+    assert retailer.query(
+        "SELECT count(*) FROM marts.fct_customer_churn_risk WHERE churn_risk <> purchases_only_risk"
+    ) == [(0,)]
+    page = (retailer.site / "customers.html").read_text()
+    assert "There is nothing from what customers say to add yet" in page

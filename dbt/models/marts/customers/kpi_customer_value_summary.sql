@@ -29,6 +29,8 @@ select
     cast({{ var('clv_horizon_months') }} as integer) as horizon_months,
     cast({{ var('clv_monthly_discount_rate') }} as double) as monthly_discount_rate,
     cast({{ var('at_risk_top_value_share') }} as double) as at_risk_top_value_share,
+    cast({{ var('churn_risk_threshold') }} as double) as churn_risk_threshold,
+    cast({{ var('churn_horizon_days') }} as integer) as churn_horizon_days,
     (select observation_end from {{ ref('int_clv_dates') }}) as observation_end,
     max(b.bgnbd_run_id) as bgnbd_run_id,
     max(b.gamma_gamma_run_id) as gamma_gamma_run_id
