@@ -1,5 +1,6 @@
 -- Support times in business minutes: only the time inside the opening hours (seed
--- opening_hours) counts, from ticket creation to the first reply and to the last solve.
+-- opening_hours) of days that are not holidays (seed holidays) counts, from ticket creation to
+-- the first reply and to the last solve.
 with spans as (
     select ticket_id, 'first_reply' as span, created_at as span_start, first_reply_at as span_end
     from {{ ref('stg_support__tickets') }}
@@ -10,27 +11,21 @@ with spans as (
     where solved_at is not null and solved_at >= created_at
 ),
 
-days as (
-    select
-        spans.*,
-        cast(unnest(generate_series(cast(span_start as date), cast(span_end as date), interval 1 day)) as date)
-            as day
-    from spans
+windows as (
+    {{ open_windows('spans') }}
 ),
 
 open_time as (
-    -- days without opening hours (not in the seed) contribute nothing
     select
-        d.ticket_id,
-        d.span,
+        ticket_id,
+        span,
         greatest(0, date_diff('second',
-            greatest(d.span_start, d.day + h.opens),
-            least(d.span_end, d.day + h.closes))) as seconds
-    from days as d
-    inner join {{ ref('opening_hours') }} as h on h.isodow = isodow(d.day)
+            greatest(span_start, window_start), least(span_end, window_end))) as seconds
+    from windows
 ),
 
 per_span as (
+    -- a span entirely outside the opening hours has no window: 0 minutes
     select s.ticket_id, s.span, coalesce(sum(o.seconds), 0) as seconds
     from spans as s
     left join open_time as o using (ticket_id, span)
