@@ -158,11 +158,132 @@ def support_page(con: duckdb.DuckDBPyConnection, until: dt.date | None = None) -
             ],
         }
     ]
+    sla_tiles, sla_charts, sla_tables = sla_section(con, until)
     return {
-        "tiles": tiles,
-        "charts": charts,
-        "tables": tables,
+        "tiles": tiles + sla_tiles,
+        "charts": charts + sla_charts,
+        "tables": sla_tables + tables,
     }
+
+
+METRIC_WORDS = {"first_reply": "First reply", "full_resolution": "Full resolution"}
+
+
+def target_text(row: dict) -> str:
+    clock = "business hours" if row["in_business_hours"] else "calendar hours"
+    return f"{row['target_minutes'] / 60:g} {clock}"
+
+
+def sla_section(
+    con: duckdb.DuckDBPyConnection, until: dt.date | None
+) -> tuple[list[dict], list[Chart], list[dict]]:
+    """The service-level targets (seed sla_policies): the last complete month's share met per
+    target, tickets waiting past their target now, the months, the daily backlog, and the
+    stores' misses."""
+    monthly = complete_only(run_query(con, "support_sla_monthly"), until)
+    business = [r for r in monthly if r["store_id"] == "all"]
+    last = max((r["month"] for r in business), default=None)
+    open_now = {r["metric"]: r for r in run_query(con, "support_sla_open")}
+    tiles = []
+    for metric, words in METRIC_WORDS.items():
+        row = next((r for r in business if r["month"] == last and r["metric"] == metric), None)
+        if row is None:
+            continue
+        tiles.append(
+            {
+                "kpi": f"sla_{metric}",
+                "label": f"{words} on target",
+                "display": show(row["met_pct"], ".0f", "%"),
+                "withheld": "no tickets due",
+                "extra": f"{row['breached']} missed in {last:%B %Y}",
+                "definition": f"Share of {last:%B}'s tickets whose {words.lower()} came within "
+                f"{target_text(row)} (seed sla_policies; holidays in seed holidays do not count).",
+                "n": row["tickets"],
+            }
+        )
+    waiting = sum(r["open_breached"] for r in open_now.values())
+    if open_now:
+        as_of = max(r["as_of"] for r in open_now.values())
+        tiles.append(
+            {
+                "kpi": "sla_open_breached",
+                "label": "Waiting past target now",
+                "display": show(waiting, ","),
+                "extra": None,
+                "definition": "Tickets still waiting for a first reply or a solve whose target "
+                f"has passed, as of the newest ticket export ({as_of:%d %b %Y %H:%M}).",
+                "n": None,
+            }
+        )
+    charts = []
+    if business:
+        fig = go.Figure(layout=layout("Tickets on target (%)"))
+        for metric, words in METRIC_WORDS.items():
+            part = [r for r in business if r["metric"] == metric]
+            if part:
+                fig.add_scatter(
+                    x=[r["month"] for r in part],
+                    y=[r["met_pct"] for r in part],
+                    text=[f"{r['breached']} of {r['tickets']} missed" for r in part],
+                    name=f"{words} within {target_text(part[-1])}",
+                    mode="lines+markers",
+                )
+        charts.append(
+            Chart(
+                "chart-sla",
+                "Do we keep our service targets?",
+                "Share of each month's tickets that met the target (seed sla_policies), "
+                "counting opening hours only and skipping the holidays in seed holidays; a "
+                "ticket still waiting past its target counts as missed.",
+                fig,
+            )
+        )
+    backlog = run_query(con, "support_backlog")
+    if backlog:
+        fig = go.Figure(layout=layout("Open tickets"))
+        fig.add_scatter(
+            x=[r["day"] for r in backlog],
+            y=[r["open_at_end_of_day"] for r in backlog],
+            name="Open at the end of the day",
+            mode="lines",
+        )
+        charts.append(
+            Chart(
+                "chart-backlog",
+                "Backlog",
+                "Tickets open at the end of each day. From the ticket exports a ticket is open "
+                "from its creation to its last solve.",
+                fig,
+            )
+        )
+    stores = [r for r in monthly if r["store_id"] != "all" and r["month"] == last]
+    tables = []
+    if stores:
+        tables.append(
+            {
+                "title": f"Missed targets by store, {last:%B %Y}",
+                "note": "Tickets opened that month about each store: how many missed each target "
+                "and the share met.",
+                "personal": False,
+                "columns": [
+                    ("Store", "store_name"),
+                    ("Target", "target"),
+                    ("Tickets", "tickets"),
+                    ("Missed", "breached"),
+                    ("Still waiting past it", "open_breached"),
+                    ("Met %", "met_pct"),
+                ],
+                "rows": [
+                    r
+                    | {
+                        "target": f"{METRIC_WORDS.get(r['metric'], r['metric'])} within "
+                        f"{target_text(r)}"
+                    }
+                    for r in sorted(stores, key=lambda r: (-(r["breached"] or 0), r["store_id"]))
+                ],
+            }
+        )
+    return tiles, charts, tables
 
 
 def build(ctx: ReportContext) -> dict:

@@ -3,7 +3,7 @@
 select
     created_month as month,
     metric,
-    coalesce(store_id, 'all') as store_id,
+    case when grouping(store_id) = 1 then 'all' else store_id end as store_id,
     count(*) as tickets,
     count(*) filter (where is_breached) as breached,
     count(*) filter (where sla_status = 'open_breached') as open_breached,
