@@ -473,8 +473,14 @@ class Demo:
         # generator, so every file the demo wrote before stays as it was
         later = np.random.default_rng(self.cfg.seed + 7919)
         tickets = self.tickets(cust, cust_tickets, agents)
-        files["support_tickets"] = self._monthly(
-            plant_support_effort(tickets, later), month_of("created_at"), "support_tickets"
+        tickets = plant_support_effort(tickets, later)
+        files["support_tickets"] = self._monthly(tickets, month_of("created_at"), "support_tickets")
+        # the help desk's event history of the same tickets, from a generator of its own so
+        # that the files above stay as they were
+        files["support_ticket_events"] = self._monthly(
+            ticket_events(tickets, agents, np.random.default_rng(self.cfg.seed + 104729)),
+            month_of("event_at"),
+            "support_ticket_events",
         )
         files["nps_responses"] = self._monthly(
             with_effort(self.nps(tx, cust_tickets), later),
@@ -931,6 +937,113 @@ def plant_support_effort(tickets: pl.DataFrame, rng: np.random.Generator) -> pl.
         )
     extra = pl.DataFrame(rows, schema=tickets.schema)
     return pl.concat([reopened, extra]).sort("created_at", "ticket_id")
+
+
+def ticket_events(
+    tickets: pl.DataFrame, agents: list[str], rng: np.random.Generator
+) -> pl.DataFrame:
+    """Each ticket's history as a help desk exports it (status changes, assignments, comments),
+    consistent with the tickets file: the customer's first message at creation, the first public
+    agent reply at first_reply_at, agent_replies public replies in all (later ones each after a
+    question from the customer), reopens times solved and reopened, the last solve at solved_at,
+    closed four days later for a closed ticket; some hand-offs, holds and internal notes."""
+    end = dt.datetime.combine(END, dt.time(23, 59))
+    rows: list[dict] = []
+    for ticket, created, first_reply, solved, status, reopens, replies, agent in tickets.select(
+        "ticket_id",
+        "created_at",
+        "first_reply_at",
+        "solved_at",
+        "status",
+        "reopens",
+        "agent_replies",
+        "agent_id",
+    ).iter_rows():
+        events: list[tuple] = []  # (at, type, status, assignee, role, public)
+
+        def add(at, kind, new_status=None, assignee=None, role=None, public=None, _to=events):
+            _to.append((at, kind, new_status, assignee, role, public))
+
+        add(created, "status", "new")
+        add(created, "comment", role="requester", public=True)
+        horizon = first_reply or solved or min(created + dt.timedelta(hours=8), end)
+        assigned = created + (horizon - created) * float(rng.uniform(0.05, 0.4))
+        if rng.random() < 0.15:  # passed on from a first agent before anyone answered
+            other = agents[int(rng.integers(len(agents)))]
+            add(assigned, "assignee", assignee=other)
+            add(assigned, "status", "open")
+            add(assigned + (horizon - assigned) / 2, "assignee", assignee=agent)
+        else:
+            add(assigned, "assignee", assignee=agent)
+            add(assigned, "status", "open")
+        if first_reply is not None:
+            add(first_reply, "comment", role="agent", public=True)
+            add(first_reply, "status", "pending")
+            last = solved if solved is not None else end
+            blocks = [["ask", "answer"]] * max(0, (replies or 1) - 1)
+            blocks += [["solve", "reopen"]] * (reopens if solved is not None else 0)
+            if rng.random() < 0.1:
+                blocks.append(["hold", "unhold"])
+            order = rng.permutation(len(blocks)) if blocks else []
+            steps = [step for i in order for step in blocks[int(i)]]
+            if steps and last > first_reply:
+                times = sorted(
+                    first_reply + (last - first_reply) * float(u)
+                    for u in rng.uniform(0.02, 0.98, len(steps))
+                )
+                for at, step in zip(times, steps, strict=True):
+                    at = at.replace(microsecond=0)
+                    if step in ("ask", "reopen"):
+                        add(at, "comment", role="requester", public=True)
+                        add(at, "status", "open")
+                    elif step == "answer":
+                        add(at, "comment", role="agent", public=True)
+                        add(at, "status", "pending")
+                    elif step == "solve":
+                        add(at, "status", "solved")
+                    elif step == "hold":
+                        add(at, "status", "hold")
+                    else:
+                        add(at, "status", "open")
+            if rng.random() < 0.3:
+                note = first_reply + (last - first_reply) * float(rng.uniform(0.1, 0.9))
+                add(note.replace(microsecond=0), "comment", role="agent", public=False)
+        if solved is not None and status in ("solved", "closed"):
+            add(solved, "status", "solved")
+            if status == "closed":
+                add(min(solved + dt.timedelta(days=4), end), "status", "closed")
+        elif solved is not None:  # reopened and not solved again yet
+            add(solved, "status", "solved")
+            add(min(solved + dt.timedelta(hours=2), end), "comment", role="requester", public=True)
+            add(min(solved + dt.timedelta(hours=2), end), "status", "open")
+        for n, (at, kind, new_status, assignee, role, public) in enumerate(
+            sorted(events, key=lambda e: e[0]), start=1
+        ):
+            rows.append(
+                {
+                    "event_id": f"{ticket}-{n:03d}",
+                    "ticket_id": ticket,
+                    "event_at": at.replace(microsecond=0),
+                    "event_type": kind,
+                    "status": new_status,
+                    "assignee_id": assignee,
+                    "author_role": role,
+                    "is_public": public,
+                }
+            )
+    return pl.DataFrame(
+        rows,
+        schema={
+            "event_id": pl.String,
+            "ticket_id": pl.String,
+            "event_at": pl.Datetime("us"),
+            "event_type": pl.String,
+            "status": pl.String,
+            "assignee_id": pl.String,
+            "author_role": pl.String,
+            "is_public": pl.Boolean,
+        },
+    )
 
 
 def with_effort(nps: pl.DataFrame, rng: np.random.Generator) -> pl.DataFrame:

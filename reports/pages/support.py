@@ -166,12 +166,69 @@ def support_page(con: duckdb.DuckDBPyConnection, until: dt.date | None = None) -
     }
 
 
-METRIC_WORDS = {"first_reply": "First reply", "full_resolution": "Full resolution"}
+METRIC_WORDS = {
+    "first_reply": "First reply",
+    "next_reply": "Next reply",
+    "full_resolution": "Full resolution",
+    "requester_wait": "Customer waiting",
+    "agent_work": "Time with the team",
+}
+TILE_METRICS = ("first_reply", "full_resolution")  # the other targets are in the chart
 
 
 def target_text(row: dict) -> str:
     clock = "business hours" if row["in_business_hours"] else "calendar hours"
     return f"{row['target_minutes'] / 60:g} {clock}"
+
+
+def desk_tables(con: duckdb.DuckDBPyConnection, until: dt.date | None) -> list[dict]:
+    """The help desk's own measures (dbt_zendesk's definitions), the last six complete months;
+    the status measures need the ticket events export, and the table says so without it."""
+    months = complete_only(run_query(con, "support_desk_monthly"), until)[-6:]
+    if not months:
+        return []
+    with_history = any(r["tickets_with_history"] for r in months)
+    note = (
+        "Medians in opening hours (less holidays). Customer waiting: time new, open or on hold; "
+        "with the team: new or open; waiting for the customer: pending; touches: public agent "
+        "replies before the solve; handed off: passed from one agent to another."
+        if with_history
+        else "Without the ticket events export (landing/support_ticket_events/, the help desk's "
+        "status history) only the touches come from the tickets file; the waiting, working and "
+        "hand-off measures need the history."
+    )
+    return [
+        {
+            "title": "How the help desk works, month by month",
+            "note": note,
+            "personal": False,
+            "columns": [
+                ("Month", "month_label"),
+                ("Tickets", "tickets"),
+                ("Customer waiting", "requester_wait"),
+                ("With the team", "agent_work"),
+                ("Waiting for the customer", "agent_wait"),
+                ("Next reply", "next_reply"),
+                ("One / two / more touches %", "touches"),
+                ("Handed off %", "handed_off_pct"),
+            ],
+            "rows": [
+                r
+                | {
+                    "month_label": f"{r['month']:%b %Y}",
+                    "requester_wait": minutes_text(r["median_requester_wait_business_minutes"]),
+                    "agent_work": minutes_text(r["median_agent_work_business_minutes"]),
+                    "agent_wait": minutes_text(r["median_agent_wait_business_minutes"]),
+                    "next_reply": minutes_text(r["median_next_reply_business_minutes"]),
+                    "touches": " / ".join(
+                        show(r[k], ".0f") or "–"
+                        for k in ("one_touch_pct", "two_touch_pct", "multi_touch_pct")
+                    ),
+                }
+                for r in reversed(months)
+            ],
+        }
+    ]
 
 
 def sla_section(
@@ -185,7 +242,8 @@ def sla_section(
     last = max((r["month"] for r in business), default=None)
     open_now = {r["metric"]: r for r in run_query(con, "support_sla_open")}
     tiles = []
-    for metric, words in METRIC_WORDS.items():
+    for metric in TILE_METRICS:
+        words = METRIC_WORDS[metric]
         row = next((r for r in business if r["month"] == last and r["metric"] == metric), None)
         if row is None:
             continue
@@ -257,7 +315,7 @@ def sla_section(
             )
         )
     stores = [r for r in monthly if r["store_id"] != "all" and r["month"] == last]
-    tables = []
+    tables = desk_tables(con, until)
     if stores:
         tables.append(
             {

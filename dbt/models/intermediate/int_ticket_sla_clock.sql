@@ -1,46 +1,82 @@
--- Per ticket and SLA policy (seed sla_policies): when the target falls due (breach_at), when
--- the metric was achieved (the first reply; the last solve of a ticket now solved or closed),
--- and the minutes elapsed on the policy's clock up to the achievement or, for a ticket still
--- waiting, up to the export's newest timestamp (as_of). A business-hours clock runs only inside
--- the opening hours (seed opening_hours) of days that are not holidays (seed holidays); the
--- other counts calendar minutes.
+-- Per ticket, SLA policy (seed sla_policies) and instance (the ticket, or for next_reply each
+-- customer question): when the target falls due (breach_at), when the clock's goal was
+-- achieved, and the minutes on the clock up to the achievement or, while waiting, up to the
+-- newest timestamp of the exports (as_of). Clocks, as dbt_zendesk defines them:
+--   first_reply      creation -> first public agent reply
+--   full_resolution  creation -> last solve of a ticket now solved or closed
+--   next_reply       a customer's question after an answer -> the agent's next public reply
+--                    (or the solve, for a question the solve answered)
+--   requester_wait   time in the statuses new, open and hold (needs the ticket events)
+--   agent_work       time in the statuses new and open (needs the ticket events)
+-- A business-hours clock runs only inside the opening hours (seed opening_hours) of days that
+-- are not holidays (seed holidays); the others count calendar minutes.
 with tickets as (
     select ticket_id, created_at, first_reply_at, solved_at, status
     from {{ ref('stg_support__tickets') }}
 ),
 
+spans_in_status as (
+    select * from {{ ref('int_ticket_status_spans') }}
+),
+
 as_of as (
-    select max(greatest(created_at, coalesce(first_reply_at, created_at),
-        coalesce(solved_at, created_at))) as as_of
+    select greatest(
+        (select max(greatest(created_at, coalesce(first_reply_at, created_at),
+            coalesce(solved_at, created_at))) from tickets),
+        (select max(as_of) from spans_in_status)
+    ) as as_of
+),
+
+pieces as (
+    -- the stretches of time a clock runs; an open end (null) runs on until achieved
+    select ticket_id, 'first_reply' as metric, ticket_id as instance_id,
+        created_at as piece_start, cast(null as timestamp) as piece_end, first_reply_at as achieved_at
     from tickets
+    union all
+    select ticket_id, 'full_resolution', ticket_id, created_at, null,
+        case when status in ('solved', 'closed') then solved_at end
+    from tickets
+    union all
+    -- a question left unanswered stops the clock when the ticket is solved (as a help desk's
+    -- next-reply target pauses on solve)
+    select r.ticket_id, 'next_reply', r.asked_event_id, r.asked_at, null,
+        coalesce(r.replied_at, case when t.status in ('solved', 'closed') and t.solved_at >= r.asked_at
+            then t.solved_at end)
+    from {{ ref('int_ticket_reply_pairs') }} as r
+    left join tickets as t on t.ticket_id = r.ticket_id
+    union all
+    select
+        s.ticket_id,
+        m.metric,
+        s.ticket_id,
+        s.valid_from,
+        case when s.is_current then null else s.valid_to end,
+        case when t.status in ('solved', 'closed') then t.solved_at end
+    from spans_in_status as s
+    inner join (values
+        ('requester_wait', 'new'), ('requester_wait', 'open'), ('requester_wait', 'hold'),
+        ('agent_work', 'new'), ('agent_work', 'open')
+    ) as m (metric, status) on m.status = s.status
+    left join tickets as t on t.ticket_id = s.ticket_id
 ),
 
 clocks as (
     select
-        t.ticket_id,
-        p.metric,
-        p.target_minutes,
-        p.in_business_hours,
-        t.created_at as started_at,
-        case p.metric
-            when 'first_reply' then t.first_reply_at
-            when 'full_resolution' then case when t.status in ('solved', 'closed') then t.solved_at end
-        end as achieved_at,
-        a.as_of
-    from tickets as t
-    cross join {{ ref('sla_policies') }} as p
+        p.*,
+        pol.target_minutes,
+        pol.in_business_hours,
+        a.as_of,
+        coalesce(p.achieved_at, a.as_of) as stop_at,
+        -- an open piece is scanned far enough to find when the target falls due
+        coalesce(p.piece_end, greatest(coalesce(p.achieved_at, a.as_of), p.piece_start) + interval 60 day)
+            as scan_end
+    from pieces as p
+    inner join {{ ref('sla_policies') }} as pol on pol.metric = p.metric
     cross join as_of as a
 ),
 
 spans as (
-    -- enough days to reach the target (60) or the end of the clock, whichever is later
-    select
-        ticket_id,
-        metric,
-        target_minutes,
-        coalesce(achieved_at, as_of) as clock_end,
-        started_at as span_start,
-        greatest(coalesce(achieved_at, as_of), started_at + interval 60 day) as span_end
+    select *, piece_start as span_start, scan_end as span_end
     from clocks
     where in_business_hours
 ),
@@ -49,16 +85,17 @@ windows as (
     {{ open_windows('spans') }}
 ),
 
-open_time as (
+running as (
     select
-        ticket_id,
-        metric,
-        target_minutes,
-        clock_end,
+        ticket_id, metric, instance_id, target_minutes, stop_at,
         greatest(window_start, span_start) as opened,
-        window_end as closed
+        least(window_end, span_end) as closed
     from windows
-    where window_end > greatest(window_start, span_start)
+    where least(window_end, span_end) > greatest(window_start, span_start)
+    union all
+    select ticket_id, metric, instance_id, target_minutes, stop_at, piece_start, scan_end
+    from clocks
+    where not in_business_hours and scan_end > piece_start
 ),
 
 cumulative as (
@@ -66,38 +103,48 @@ cumulative as (
         *,
         date_diff('second', opened, closed) / 60.0 as minutes,
         coalesce(sum(date_diff('second', opened, closed) / 60.0) over (
-            partition by ticket_id, metric order by opened
+            partition by ticket_id, metric, instance_id order by opened
             rows between unbounded preceding and 1 preceding), 0) as minutes_before
-    from open_time
+    from running
 ),
 
-business as (
+measured as (
     select
         ticket_id,
         metric,
+        instance_id,
         min(opened + to_microseconds(cast(round((target_minutes - minutes_before) * 60000000) as bigint)))
             filter (where minutes_before < target_minutes and minutes_before + minutes >= target_minutes)
             as breach_at,
-        sum(greatest(0, date_diff('second', opened, least(closed, clock_end)))) / 60.0 as elapsed_minutes
+        sum(greatest(0, date_diff('second', opened, least(closed, stop_at)))) / 60.0 as elapsed_minutes
     from cumulative
-    group by ticket_id, metric
+    group by ticket_id, metric, instance_id
+),
+
+instances as (
+    select
+        ticket_id,
+        metric,
+        instance_id,
+        any_value(target_minutes) as target_minutes,
+        any_value(in_business_hours) as in_business_hours,
+        min(piece_start) as started_at,
+        any_value(achieved_at) as achieved_at,
+        any_value(as_of) as as_of
+    from clocks
+    group by ticket_id, metric, instance_id
 )
 
 select
-    c.ticket_id,
-    c.metric,
-    c.target_minutes,
-    c.in_business_hours,
-    c.started_at,
-    c.achieved_at,
-    c.as_of,
-    case
-        when c.in_business_hours then b.breach_at
-        else c.started_at + to_minutes(c.target_minutes)
-    end as breach_at,
-    round(case
-        when c.in_business_hours then coalesce(b.elapsed_minutes, 0)
-        else greatest(0, date_diff('second', c.started_at, coalesce(c.achieved_at, c.as_of)) / 60.0)
-    end, 1) as elapsed_minutes
-from clocks as c
-left join business as b using (ticket_id, metric)
+    i.ticket_id,
+    i.metric,
+    i.instance_id,
+    i.target_minutes,
+    i.in_business_hours,
+    i.started_at,
+    i.achieved_at,
+    i.as_of,
+    m.breach_at,
+    round(coalesce(m.elapsed_minutes, 0), 1) as elapsed_minutes
+from instances as i
+left join measured as m using (ticket_id, metric, instance_id)

@@ -3,6 +3,7 @@
 select
     s.ticket_id,
     s.metric,
+    s.instance_id,
     t.store_id,
     t.channel,
     t.created_month,
@@ -13,7 +14,8 @@ select
     s.achieved_at,
     s.as_of,
     s.elapsed_minutes,
-    coalesce(s.achieved_at, s.as_of) > s.breach_at as is_breached,
+    -- a clock that never reached its target (no breach_at) was not breached
+    coalesce(coalesce(s.achieved_at, s.as_of) > s.breach_at, false) as is_breached,
     case
         when s.achieved_at is not null and s.achieved_at > s.breach_at then 'breached'
         when s.achieved_at is not null then 'achieved'
