@@ -192,7 +192,9 @@ def _refresh(fingerprint: str) -> int:
     from dagster_project.transform.dbt_cli import ensure_manifest
 
     started = time.monotonic()
-    if ensure_manifest(load_settings().dbt_project_dir):  # the assets are built from it
+    current = load_settings()
+    current.export_env()  # dbt's profile reads the warehouse path from the environment
+    if ensure_manifest(current.dbt_project_dir):  # the assets are built from it
         print(f"dbt project parsed ({time.monotonic() - started:.1f} s)", file=sys.stderr)
     import dagster as dg
 

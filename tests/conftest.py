@@ -7,13 +7,14 @@ os.environ.setdefault("GX_ANALYTICS_ENABLED", "False")
 os.environ.setdefault("DBT_SEND_ANONYMOUS_USAGE_STATS", "False")
 
 ROOT = Path(__file__).resolve().parent.parent
-# The eight kinds of export the project reads (one data contract each). Written here once, as a
+# The ten kinds of export the project reads (one data contract each). Written here once, as a
 # literal expectation, so that tests compare what the code does with it.
 SOURCES = (
     "crm_customers",
     "pos_transactions",
     "pos_line_items",
     "support_tickets",
+    "support_ticket_events",
     "nps_responses",
     "hr_employees",
     "hr_engagement_responses",
