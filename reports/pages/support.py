@@ -189,8 +189,8 @@ def desk_tables(con: duckdb.DuckDBPyConnection, until: dt.date | None) -> list[d
         return []
     with_history = any(r["tickets_with_history"] for r in months)
     note = (
-        "Medians in opening hours (less holidays). Customer waiting: time new, open or on hold; "
-        "with the team: new or open; waiting for the customer: pending; touches: public agent "
+        "Medians in opening hours (less holidays). Customer waits: time new, open or on hold; "
+        "with the team: new or open; awaiting customer: pending; touches: public agent "
         "replies before the solve; handed off: passed from one agent to another."
         if with_history
         else "Without the ticket events export (landing/support_ticket_events/, the help desk's "
@@ -205,11 +205,11 @@ def desk_tables(con: duckdb.DuckDBPyConnection, until: dt.date | None) -> list[d
             "columns": [
                 ("Month", "month_label"),
                 ("Tickets", "tickets"),
-                ("Customer waiting", "requester_wait"),
+                ("Customer waits", "requester_wait"),
                 ("With the team", "agent_work"),
-                ("Waiting for the customer", "agent_wait"),
+                ("Awaiting customer", "agent_wait"),
                 ("Next reply", "next_reply"),
-                ("One / two / more touches %", "touches"),
+                ("Touches 1 / 2 / 3+ %", "touches"),
                 ("Handed off %", "handed_off_pct"),
             ],
             "rows": [
@@ -328,7 +328,7 @@ def sla_section(
                     ("Target", "target"),
                     ("Tickets", "tickets"),
                     ("Missed", "breached"),
-                    ("Still waiting past it", "open_breached"),
+                    ("Waiting past it", "open_breached"),
                     ("Met %", "met_pct"),
                 ],
                 "rows": [
