@@ -266,6 +266,15 @@ def calibration(method: str, prob: np.ndarray, y: np.ndarray) -> list[dict]:
     return rows
 
 
+# the yearly counts as reasons: (sentence, noun counted)
+COUNT_REASONS = {
+    "negative_texts_365d": ("{k} negative {noun} in the last year", "message"),
+    "tickets_365d": ("{k} support {noun} in the last year", "ticket"),
+    "slow_reply_tickets_365d": ("waited long for a first reply ({k} {noun})", "ticket"),
+    "unsatisfied_csat_365d": ("rated support unsatisfactory ({k} {noun})", "time"),
+}
+
+
 def theme_words(theme: str, labels: dict[str, str]) -> str:
     """A theme as words after "complained about": its label from config/themes.yaml."""
     label = labels.get(theme) or theme.replace("_", " ")
@@ -290,18 +299,10 @@ def reason_text(feature: str, row: dict, labels: dict[str, str] | None = None) -
         return f"last NPS answer {n['last_nps_score']} (detractor)"
     if feature == "last_text_negativity" and (n["last_text_compound"] or 0) < 0:
         return "their last message sounded negative"
-    if feature == "negative_texts_365d" and n["raw_negative_texts_365d"]:
-        k = n["raw_negative_texts_365d"]
-        return f"{k} negative message{'s' if k != 1 else ''} in the last year"
-    if feature == "tickets_365d" and n["raw_tickets_365d"]:
-        k = n["raw_tickets_365d"]
-        return f"{k} support ticket{'s' if k != 1 else ''} in the last year"
-    if feature == "slow_reply_tickets_365d" and n["raw_slow_reply_tickets_365d"]:
-        k = n["raw_slow_reply_tickets_365d"]
-        return f"waited long for a first reply ({k} ticket{'s' if k != 1 else ''})"
-    if feature == "unsatisfied_csat_365d" and n["raw_unsatisfied_csat_365d"]:
-        k = n["raw_unsatisfied_csat_365d"]
-        return f"rated support unsatisfactory ({k} time{'s' if k != 1 else ''})"
+    if feature in COUNT_REASONS and n[f"raw_{feature}"]:
+        k = n[f"raw_{feature}"]
+        template, noun = COUNT_REASONS[feature]
+        return template.format(k=k, noun=noun + ("s" if k != 1 else ""))
     if feature.startswith(THEME_PREFIX) and feature[len(THEME_PREFIX) :] in (
         n["negative_themes_365d"] or []
     ):

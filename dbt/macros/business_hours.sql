@@ -19,3 +19,8 @@
     inner join {{ ref('opening_hours') }} as h on h.isodow = isodow(span_days.day)
     where span_days.day not in (select holiday_date from {{ ref('holidays') }})
 {%- endmacro %}
+
+{#- Seconds of a row of open_windows() inside its span (0 when the window misses it). -#}
+{% macro seconds_in_window() -%}
+    greatest(0, date_diff('second', greatest(span_start, window_start), least(span_end, window_end)))
+{%- endmacro %}

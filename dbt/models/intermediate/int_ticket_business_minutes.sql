@@ -19,8 +19,7 @@ open_time as (
     select
         ticket_id,
         span,
-        greatest(0, date_diff('second',
-            greatest(span_start, window_start), least(span_end, window_end))) as seconds
+        {{ seconds_in_window() }} as seconds
     from windows
 ),
 

@@ -29,8 +29,7 @@ status_business as (
     select
         ticket_id,
         status,
-        sum(greatest(0, date_diff('second', greatest(span_start, window_start),
-            least(span_end, window_end)))) / 60.0 as business_minutes
+        sum({{ seconds_in_window() }}) / 60.0 as business_minutes
     from status_windows
     group by ticket_id, status
 ),
@@ -71,8 +70,7 @@ reply_business as (
     select
         ticket_id,
         asked_event_id,
-        sum(greatest(0, date_diff('second', greatest(span_start, window_start),
-            least(span_end, window_end)))) / 60.0 as business_minutes
+        sum({{ seconds_in_window() }}) / 60.0 as business_minutes
     from reply_windows
     group by ticket_id, asked_event_id
 ),
@@ -147,8 +145,7 @@ resolution_windows as (
 first_resolution_business as (
     select
         ticket_id,
-        sum(greatest(0, date_diff('second', greatest(span_start, window_start),
-            least(span_end, window_end)))) / 60.0 as business_minutes
+        sum({{ seconds_in_window() }}) / 60.0 as business_minutes
     from resolution_windows
     group by ticket_id
 )
