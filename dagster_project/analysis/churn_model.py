@@ -17,6 +17,7 @@ purchase history without any voice data gives exactly the purchases-only model.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import math
 from dataclasses import dataclass
 
@@ -51,6 +52,9 @@ MIN_CUSTOMERS = 50  # fewer customers, or fewer than MIN_EACH churners or stayer
 MIN_EACH = 10
 LIFT_SHARE = 0.10
 BINS = 10
+# part of every input digest: change it when a change of this module changes the results, so
+# that the next refresh fits again instead of keeping the fit of the same inputs
+MODEL_VERSION = "1"
 
 METHOD_LABELS = {
     "voice_and_purchases": "Purchases and what customers said",
@@ -412,6 +416,18 @@ def voice_signals(
     return rows
 
 
+def input_hash(features: pl.DataFrame, theme_labels: dict[str, str] | None = None) -> str:
+    """Digest of what ``run`` depends on: the features (in any row order, theme lists in any
+    order), the theme labels its reasons quote and MODEL_VERSION. Same digest, same results."""
+    themes = pl.col("negative_themes_365d").cast(pl.List(pl.String)).list.sort().list.join("|")
+    rows = features.with_columns(themes).sort(["split", "customer_key"])
+    h = hashlib.sha256(f"{MODEL_VERSION}|{sorted(rows.columns)}".encode())
+    for row in rows.select(sorted(rows.columns)).iter_rows():
+        h.update(repr(row).encode())
+    h.update(repr(sorted((theme_labels or {}).items())).encode())
+    return h.hexdigest()
+
+
 @dataclass(frozen=True)
 class ChurnResult:
     evaluation: list[dict]
@@ -427,6 +443,7 @@ def run(
     """Fit, judge and score. ``theme_labels``: theme -> label, for the words of the reasons.
     Raises NotEnoughHistory when the split has too few customers or outcomes of either kind."""
     labels = theme_labels or {}
+    digest = input_hash(features, labels)
     features = with_p_alive(features.sort(["split", "customer_key"]))
     pop = features.filter(pl.col("in_population"))
     train0, test0, score0 = (pop.filter(pl.col("split") == s) for s in ("train", "test", "score"))
@@ -485,6 +502,7 @@ def run(
         "horizon_days": int(test0["horizon_days"][0]),
         "train_customers": train.height,
         "fitted_at": fitted_at,
+        "input_hash": digest,
     }
     evaluation = [r | common for r in evaluation]
 

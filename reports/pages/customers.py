@@ -266,6 +266,7 @@ def churn_verdict(evaluation: list[dict]) -> str | None:
 
 
 def calibration_chart(rows: list[dict]) -> Chart | None:
+    rows = [r for r in rows if r["mean_predicted"] is not None and r["observed_rate"] is not None]
     if not rows:
         return None
     fig = go.Figure(

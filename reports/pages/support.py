@@ -178,6 +178,8 @@ TILE_METRICS = ("first_reply", "full_resolution")  # the other targets are in th
 
 def target_text(row: dict) -> str:
     clock = "business hours" if row["in_business_hours"] else "calendar hours"
+    if row["target_minutes"] is None:
+        return f"its target in {clock}"
     return f"{row['target_minutes'] / 60:g} {clock}"
 
 
@@ -253,15 +255,19 @@ def sla_section(
                 "label": f"{words} on target",
                 "display": show(row["met_pct"], ".0f", "%"),
                 "withheld": "no tickets due",
-                "extra": f"{row['breached']} missed in {last:%B %Y}",
+                "extra": None
+                if row["breached"] is None
+                else f"{row['breached']} missed in {last:%B %Y}",
                 "definition": f"Share of {last:%B}'s tickets whose {words.lower()} came within "
                 f"{target_text(row)} (seed sla_policies; holidays in seed holidays do not count).",
                 "n": row["tickets"],
             }
         )
-    waiting = sum(r["open_breached"] for r in open_now.values())
-    if open_now:
-        as_of = max(r["as_of"] for r in open_now.values())
+    counts = [r["open_breached"] for r in open_now.values() if r["open_breached"] is not None]
+    waiting = sum(counts) if counts else None
+    stamps = [r["as_of"] for r in open_now.values() if r["as_of"] is not None]
+    if stamps:
+        as_of = max(stamps)
         tiles.append(
             {
                 "kpi": "sla_open_breached",
@@ -282,7 +288,10 @@ def sla_section(
                 fig.add_scatter(
                     x=[r["month"] for r in part],
                     y=[r["met_pct"] for r in part],
-                    text=[f"{r['breached']} of {r['tickets']} missed" for r in part],
+                    text=[
+                        f"{show(r['breached']) or '–'} of {show(r['tickets']) or '–'} missed"
+                        for r in part
+                    ],
                     name=f"{words} within {target_text(part[-1])}",
                     mode="lines+markers",
                 )

@@ -158,3 +158,25 @@ def test_too_little_history_is_said_not_guessed():
     small = customers(4, 30, voice=True)
     with pytest.raises(cm.NotEnoughHistory, match="train cutoff has"):
         cm.run(small, FITTED_AT)
+
+
+def test_the_input_digest_ignores_row_and_theme_order_and_nothing_else():
+    """The refresh keeps the last fit while this digest is unchanged (analysis/assets.py), so
+    it must change with any value the model reads and with nothing else."""
+    f = customers(5, 300, voice=True)
+    labels = {"waiting_time": "Waiting time"}
+    digest = cm.input_hash(f, labels)
+    shuffled = f.sample(fraction=1.0, shuffle=True, seed=1).with_columns(
+        pl.col("negative_themes_365d").list.reverse()
+    )
+    assert cm.input_hash(shuffled, labels) == digest
+    one_day = f.with_columns(
+        pl.when(pl.int_range(pl.len()) == 7)
+        .then(pl.col("recency_days") + 1)
+        .otherwise(pl.col("recency_days"))
+        .alias("recency_days")
+    )
+    assert cm.input_hash(one_day, labels) != digest
+    assert cm.input_hash(f, {"waiting_time": "Queues"}) != digest
+    result = cm.run(f, FITTED_AT, labels)
+    assert {r["input_hash"] for r in result.evaluation} == {digest}

@@ -103,7 +103,14 @@ def test_the_report_renders_from_file_with_charts_that_show_data(home, output_di
         ),
         (
             "support.html",
-            {"chart-first-reply", "chart-support-csat", "chart-channels", "chart-support-churn"},
+            {
+                "chart-first-reply",
+                "chart-support-csat",
+                "chart-channels",
+                "chart-support-churn",
+                "chart-sla",
+                "chart-backlog",
+            },
         ),
         ("journey.html", {"chart-journey-heatmap", "chart-empathy-score"}),
         (
@@ -139,6 +146,7 @@ def test_the_customers_page_shows_clv_churn_cohorts_and_survival(home, output_di
         "chart-holdout",
         "chart-survival",
         "chart-churn",
+        "chart-churn-calibration",
         "chart-cohorts",
     }
     assert all(points >= 5 for points in charts.values()), charts
