@@ -11,7 +11,7 @@ UV := .tools/bin/uv
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: run test test-fast setup demo manifest pipeline test-deps lint dev sources bench report-pdf formats sql clean
+.PHONY: run test test-fast setup demo manifest pipeline test-deps lint dev sources bench report-pdf formats sql clean postgres
 
 ## run: install, generate the demo business, refresh once through Dagster, publish the report
 run: demo manifest
@@ -47,6 +47,15 @@ test-deps:
 	@command -v chromium >/dev/null 2>&1 || command -v chromium-browser >/dev/null 2>&1 || \
 	  (echo "installing Debian chromium for the browser tests"; \
 	   apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null)
+	@command -v pg_ctl >/dev/null 2>&1 || ls /usr/lib/postgresql/*/bin/pg_ctl >/dev/null 2>&1 || \
+	  (echo "installing Debian postgresql for the many-businesses test (Dagster storage)"; \
+	   apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql >/dev/null)
+
+## postgres: start (creating on first use) a local PostgreSQL in .postgres/ for Dagster's storage
+##           with many businesses (deploy/tenants/dagster.yaml); its URL is in .postgres/url
+PG_PORT ?= 5433
+postgres: setup
+	$(BIN)/python -m dagster_project.local_postgres start $(CURDIR)/.postgres --port $(PG_PORT)
 
 ## dev: the Dagster UI (lineage, runs, checks, schedule, sensors) on http://127.0.0.1:3000
 ##      (DAGSTER_PORT=...); Ctrl-C stops it within about 20 s

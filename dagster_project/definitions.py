@@ -1,10 +1,11 @@
 """The Dagster code location: landing files -> raw -> dbt staging and marts -> checks -> report."""
 
+import json
 import os
 
 import dagster as dg
 
-from dagster_project import alerts, refresh_state
+from dagster_project import alerts, refresh_state, tenancy
 from dagster_project.analysis.assets import churn_model, clv_model_runs, engagement_correlations
 from dagster_project.contracts import load_contracts
 from dagster_project.ingest.assets import (
@@ -35,13 +36,15 @@ contracts = load_contracts(settings.contracts_dir)
 vendor_formats = load_formats(settings.contracts_dir)  # a broken format file fails here, loudly
 
 landing_assets = landing_specs(contracts)
-ingest_assets = [build_ingest_asset(c, settings) for c in contracts.values()]
+ingest_assets = [build_ingest_asset(c) for c in contracts.values()]
 gx_checks = [build_gx_check(c) for c in contracts.values()]
-unrecognised_asset = build_unrecognised_asset(settings)
-ledger_asset = build_ledger_asset(contracts, settings)
-ledger_check = build_ledger_check(contracts, settings)
-profile_asset = build_profile_asset(settings)
-publish_asset = build_publish_asset(settings, mart_keys())
+unrecognised_asset = build_unrecognised_asset()
+ledger_asset = build_ledger_asset(contracts)
+ledger_check = build_ledger_check(contracts)
+profile_asset = build_profile_asset()
+publish_asset = build_publish_asset(mart_keys())
+# many businesses on one deployment: every asset is partitioned by tenant (tenancy.py)
+TENANTS = tenancy.tenants_dir()
 
 refresh_job = dg.define_asset_job(
     "daily_refresh",
@@ -49,12 +52,20 @@ refresh_job = dg.define_asset_job(
     description="Load new landing files, build and test the marts, publish the report.",
 )
 
-daily_schedule = dg.ScheduleDefinition(
+
+@dg.schedule(
     job=refresh_job,
     cron_schedule=os.environ.get("EMPATHY_SCHEDULE_CRON", "0 6 * * *"),
     execution_timezone=settings.timezone,
     default_status=dg.DefaultScheduleStatus.RUNNING,
+    name="daily_refresh_schedule",
 )
+def daily_schedule(context: dg.ScheduleEvaluationContext):
+    """The daily refresh; with tenants, one run per tenant (the run queue spreads them)."""
+    if TENANTS is None:
+        return dg.RunRequest()
+    names = context.instance.get_dynamic_partitions(tenancy.PARTITIONS.name)
+    return [dg.RunRequest(partition_key=name, run_key=None) for name in sorted(names)]
 
 
 @dg.sensor(
@@ -66,6 +77,8 @@ daily_schedule = dg.ScheduleDefinition(
     "records an observation of each landing folder whose files changed.",
 )
 def landing_sensor(context: dg.SensorEvaluationContext):
+    if TENANTS is not None:
+        return tenant_requests(context)
     current = refresh_state.fingerprint(settings)
     if refresh_state.unchanged_since(
         settings, current, refresh_state.read_state(settings.warehouse)
@@ -88,6 +101,54 @@ def landing_sensor(context: dg.SensorEvaluationContext):
     )
 
 
+def tenant_requests(context: dg.SensorEvaluationContext) -> dg.SensorResult:
+    """One refresh per tenant whose landing files, configuration or settings changed since its
+    last publish; the partition set follows the tenant folders. A tenant whose settings cannot
+    be read is named in the log and skipped; the others go on."""
+    names, ignored = tenancy.list_tenants(TENANTS)
+    for why in ignored:
+        context.log.warning(f"tenants folder {TENANTS}: ignored {why}")
+    known = set(context.instance.get_dynamic_partitions(tenancy.PARTITIONS.name))
+    cursor = json.loads(context.cursor) if context.cursor else {}
+    requests = []
+    for name in names:
+        try:
+            env = tenancy.tenant_env(name)
+            tenant = tenancy.tenant_settings(name)
+            current = refresh_state.fingerprint(tenant, env)
+            state = refresh_state.read_state(tenant.warehouse)
+        except Exception as exc:  # one tenant's broken profile never stops the others
+            context.log.warning(f"tenant {name}: not refreshed: {type(exc).__name__}: {exc}")
+            continue
+        if refresh_state.unchanged_since(tenant, current, state):
+            continue
+        if cursor.get(name) == current.digest:
+            continue  # already requested for these files and settings
+        cursor[name] = current.digest
+        requests.append(
+            dg.RunRequest(
+                partition_key=name,
+                run_key=f"{name}-landing-{current.digest[:16]}",
+                tags={refresh_state.FINGERPRINT_TAG: current.digest},
+            )
+        )
+    context.update_cursor(json.dumps({n: d for n, d in cursor.items() if n in names}))
+    added = sorted(set(names) - known)
+    removed = sorted(known - set(names))
+    return dg.SensorResult(
+        run_requests=requests,
+        dynamic_partitions_requests=[
+            *([tenancy.PARTITIONS.build_add_request(added)] if added else []),
+            *([tenancy.PARTITIONS.build_delete_request(removed)] if removed else []),
+        ],
+    )
+
+
+def _business_name(run: dg.DagsterRun) -> str:
+    tenant = tenancy.run_tenant(run)
+    return tenancy.tenant_settings(tenant).profile.name if tenant else settings.profile.name
+
+
 def _tag_and_alert(
     context: dg.RunStatusSensorContext, success: bool, details: list[str] | None = None
 ):
@@ -98,7 +159,7 @@ def _tag_and_alert(
         return dg.SkipReason("make run tagged and alerted this run itself")
     outcome = alerts.run_outcome(context.instance, run.run_id, success=success)
     alerts.tag_run(context.instance, outcome)
-    for problem in alerts.notify(outcome, settings.profile.name, details):
+    for problem in alerts.notify(outcome, _business_name(run), details):
         context.log.warning(problem)
     return None
 

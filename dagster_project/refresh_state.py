@@ -28,6 +28,7 @@ import hashlib
 import json
 import os
 import stat
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -110,7 +111,8 @@ def config_files(settings: Settings) -> list[Path]:
     return files
 
 
-def fingerprint(settings: Settings) -> Fingerprint:
+def fingerprint(settings: Settings, env: Mapping[str, str] | None = None) -> Fingerprint:
+    """``env``: the environment the settings were read from (a tenant's, see tenancy.py)."""
     h = hashlib.sha256()
     entries = _landing_entries(settings.landing)
     for line in entries:
@@ -126,7 +128,7 @@ def fingerprint(settings: Settings) -> Fingerprint:
         repr(
             sorted(
                 (k, v)
-                for k, v in os.environ.items()
+                for k, v in (os.environ if env is None else env).items()
                 if k.startswith("EMPATHY_")
                 and k not in exported
                 and not k.startswith("EMPATHY_ALERT_")  # where alerts go changes no result

@@ -7,11 +7,12 @@ then say where the report and the analyst database are.
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 import time
 from typing import TYPE_CHECKING
 
-from dagster_project import alerts, refresh_lock, refresh_state
+from dagster_project import alerts, refresh_lock, refresh_state, tenancy
 from dagster_project.settings import PROJECT_ROOT, Settings, load_settings
 
 PROJECT_BIN = PROJECT_ROOT / ".venv" / "bin"  # make setup installs the DuckDB CLI there
@@ -126,8 +127,25 @@ def main(argv: list[str] | None = None) -> int:
         action="store_true",
         help="refresh even when no landing file, configuration or setting changed",
     )
+    parser.add_argument(
+        "--tenant",
+        help="with EMPATHY_TENANTS_DIR (many businesses): the business to refresh",
+    )
     args = parser.parse_args(argv)
     started = time.monotonic()
+    if tenancy.tenants_dir() is not None:
+        names, _ = tenancy.list_tenants(tenancy.tenants_dir())
+        if args.tenant not in names:
+            print(
+                f"{tenancy.TENANTS_DIR_VAR} is set: name the business to refresh with --tenant "
+                f"(one of: {', '.join(names) or 'none yet'})",
+                file=sys.stderr,
+            )
+            return 2
+        os.environ.update(tenancy.tenant_env(args.tenant))
+    elif args.tenant:
+        print(f"--tenant needs {tenancy.TENANTS_DIR_VAR} (the tenants folder)", file=sys.stderr)
+        return 2
     settings = load_settings()
     # The lock first, before anything slow (importing Dagster and the definitions takes
     # seconds): a second refresh started at any moment of this one is refused cleanly.
@@ -152,6 +170,7 @@ def main(argv: list[str] | None = None) -> int:
                     settings.site_builds,
                     keep=settings.site_builds_kept,
                     currency=settings.currency,
+                    business=settings.profile.name,
                     share_group=settings.share_group,
                 )
                 refresh_state.write_state(
@@ -178,7 +197,7 @@ def main(argv: list[str] | None = None) -> int:
             return 0
         refresh_state.forget_state(settings.warehouse)
         try:
-            return _refresh(current.digest)  # its publish step records the state
+            return _refresh(current.digest, args.tenant)  # its publish step records the state
         except Exception as exc:  # the definitions did not load: no run to speak of
             outcome = alerts.Outcome("failed", None, errors=(f"{type(exc).__name__}: {exc}",))
             for problem in alerts.notify(outcome, settings.profile.name):
@@ -188,7 +207,7 @@ def main(argv: list[str] | None = None) -> int:
         refresh_lock.release(lock)
 
 
-def _refresh(fingerprint: str) -> int:
+def _refresh(fingerprint: str, tenant: str | None = None) -> int:
     from dagster_project.transform.dbt_cli import ensure_manifest
 
     started = time.monotonic()
@@ -208,8 +227,11 @@ def _refresh(fingerprint: str) -> int:
     states = landing_states(settings.landing, contracts, settings.contracts_dir)
     for event in new_observations(states, instance):
         instance.report_runless_asset_event(event)
+    if tenant and not instance.has_dynamic_partition(tenancy.PARTITIONS.name, tenant):
+        instance.add_dynamic_partitions(tenancy.PARTITIONS.name, [tenant])
     result = defs.resolve_job_def(refresh_job.name).execute_in_process(
         instance=instance,
+        partition_key=tenant,
         run_config={"loggers": {"console": {"config": {"log_level": "INFO"}}}},
         # this process tags and alerts the run itself (the daemon's sensors leave it alone)
         tags={refresh_state.FINGERPRINT_TAG: fingerprint, alerts.ALERTED_TAG: "1"},

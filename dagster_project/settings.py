@@ -11,6 +11,7 @@ import os
 import re
 import secrets
 import sys
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -57,11 +58,11 @@ def salt_file(warehouse: Path) -> Path:
     return warehouse.parent / ".salt"
 
 
-def resolve_salt(warehouse: Path) -> str:
+def resolve_salt(warehouse: Path, env: Mapping[str, str] | None = None) -> str:
     """The secret salt of the hashed customer and employee keys: ``EMPATHY_SALT`` when set,
     else the salt generated on first use into ``.salt`` beside the warehouse (mode 0600, only
     the service user reads it; back it up with the warehouse: a new salt changes every key)."""
-    if value := os.environ.get("EMPATHY_SALT"):
+    if value := (os.environ if env is None else env).get("EMPATHY_SALT"):
         return value
     path = salt_file(warehouse)
     try:
@@ -91,8 +92,8 @@ def salt_warning(salt: str) -> str | None:
     return None
 
 
-def _path(var: str, default: Path, root: Path) -> Path:
-    value = os.environ.get(var)
+def _path(var: str, default: Path, root: Path, env: Mapping[str, str]) -> Path:
+    value = env.get(var)
     path = Path(value) if value else default
     # absolute and normalised, but a final symlink is kept: `site` IS a symlink (to the live
     # build), and publishing replaces that link; resolving it would publish into the build
@@ -131,6 +132,9 @@ class Settings:
     share_group: str | None = None  # OS group that may read the analyst copy and the site
     # the owner's facts: stores, roles, categories, opening date, currency, locale, fiscal year
     profile: BusinessProfile = field(default_factory=BusinessProfile)
+    # EMPATHY_SALT as set when these settings were read ("" = the salt file beside the
+    # warehouse); never in the repr
+    salt_setting: str = field(default="", repr=False, compare=False)
 
     @property
     def read_options(self) -> ReadOptions:
@@ -144,7 +148,7 @@ class Settings:
 
     @property
     def salt(self) -> str:
-        return resolve_salt(self.warehouse)
+        return resolve_salt(self.warehouse, {"EMPATHY_SALT": self.salt_setting})
 
     @property
     def site_builds(self) -> Path:
@@ -181,42 +185,49 @@ class Settings:
         os.environ.setdefault("TQDM_DISABLE", "1")  # GX progress bars clutter the run log
 
 
-def load_settings() -> Settings:
-    root = Path(os.environ.get("EMPATHY_HOME", PROJECT_ROOT)).resolve()
+def load_settings(env: Mapping[str, str] | None = None) -> Settings:
+    """The settings from ``env`` (the process environment unless given: a deployment of many
+    businesses reads each one's settings from its own, see tenancy.py)."""
+    env = os.environ if env is None else env
+    root = Path(env.get("EMPATHY_HOME") or PROJECT_ROOT).resolve()
     # the business profile gives the time zone, date order and currency; the environment
     # variables of earlier versions still override it
     profile = parse_profile(
-        _path("EMPATHY_PROFILE", PROJECT_ROOT / "config" / "business.yaml", root)
+        _path("EMPATHY_PROFILE", PROJECT_ROOT / "config" / "business.yaml", root, env)
     )
-    warehouse = _path("EMPATHY_WAREHOUSE", Path("warehouse/warehouse.duckdb"), root)
+    warehouse = _path("EMPATHY_WAREHOUSE", Path("warehouse/warehouse.duckdb"), root, env)
     return Settings(
         root=root,
         warehouse=warehouse,
-        analytics=_path("EMPATHY_ANALYTICS", warehouse.parent / "analytics.duckdb", root),
-        landing=_path("EMPATHY_LANDING", Path("landing"), root),
-        site=_path("EMPATHY_SITE", Path("site"), root),
-        contracts_dir=_path("EMPATHY_CONTRACTS", PROJECT_ROOT / "data_contracts", root),
+        analytics=_path("EMPATHY_ANALYTICS", warehouse.parent / "analytics.duckdb", root, env),
+        landing=_path("EMPATHY_LANDING", Path("landing"), root, env),
+        site=_path("EMPATHY_SITE", Path("site"), root, env),
+        contracts_dir=_path("EMPATHY_CONTRACTS", PROJECT_ROOT / "data_contracts", root, env),
         dbt_project_dir=DBT_PROJECT_DIR,
-        demo_seed=int(os.environ.get("EMPATHY_DEMO_SEED", "42")),
-        demo_customers=int(os.environ.get("EMPATHY_DEMO_CUSTOMERS") or 0) or None,
-        demo_tier=os.environ.get("EMPATHY_DEMO_TIER", "S").upper(),
-        full_refresh=os.environ.get("EMPATHY_FULL_REFRESH", "0").lower() in ("1", "true", "yes"),
-        demo_bad_rows=os.environ.get("EMPATHY_DEMO_BAD_ROWS", "1") not in ("0", "false", "no"),
-        duckdb_threads=int(os.environ.get("EMPATHY_DUCKDB_THREADS", str(os.cpu_count() or 2))),
-        duckdb_memory_limit=os.environ.get("EMPATHY_DUCKDB_MEMORY_LIMIT", "4GB"),
-        currency=os.environ.get("EMPATHY_CURRENCY_SYMBOL") or profile.currency_symbol,
+        demo_seed=int(env.get("EMPATHY_DEMO_SEED", "42")),
+        demo_customers=int(env.get("EMPATHY_DEMO_CUSTOMERS") or 0) or None,
+        demo_tier=env.get("EMPATHY_DEMO_TIER", "S").upper(),
+        full_refresh=env.get("EMPATHY_FULL_REFRESH", "0").lower() in ("1", "true", "yes"),
+        demo_bad_rows=env.get("EMPATHY_DEMO_BAD_ROWS", "1") not in ("0", "false", "no"),
+        duckdb_threads=int(env.get("EMPATHY_DUCKDB_THREADS", str(os.cpu_count() or 2))),
+        duckdb_memory_limit=env.get("EMPATHY_DUCKDB_MEMORY_LIMIT", "4GB"),
+        currency=env.get("EMPATHY_CURRENCY_SYMBOL") or profile.currency_symbol,
         # DuckDB storage format of the analyst copy: v1.1.0 opens in DuckDB 1.1 and later
-        analytics_storage_version=os.environ.get("EMPATHY_ANALYTICS_STORAGE_VERSION", "v1.1.0"),
-        themes_file=_path("EMPATHY_THEMES", PROJECT_ROOT / "config" / "themes.yaml", root),
+        analytics_storage_version=env.get("EMPATHY_ANALYTICS_STORAGE_VERSION", "v1.1.0"),
+        themes_file=_path("EMPATHY_THEMES", PROJECT_ROOT / "config" / "themes.yaml", root, env),
         sentiment_lexicon_file=_path(
-            "EMPATHY_SENTIMENT_LEXICON", PROJECT_ROOT / "config" / "sentiment_lexicon.yaml", root
+            "EMPATHY_SENTIMENT_LEXICON",
+            PROJECT_ROOT / "config" / "sentiment_lexicon.yaml",
+            root,
+            env,
         ),
-        journey_file=_path("EMPATHY_JOURNEY", PROJECT_ROOT / "config" / "journey.yaml", root),
-        dbt_vars=dbt_var_overrides(dbt_var_names(), dict(os.environ)),
-        timezone=os.environ.get("EMPATHY_TIMEZONE") or profile.timezone,
-        date_order=(os.environ.get("EMPATHY_DATE_ORDER") or profile.day_order).upper(),
-        analytics_personal_data=os.environ.get("EMPATHY_ANALYTICS_PERSONAL_DATA", "0").lower()
+        journey_file=_path("EMPATHY_JOURNEY", PROJECT_ROOT / "config" / "journey.yaml", root, env),
+        dbt_vars=dbt_var_overrides(dbt_var_names(), dict(env)),
+        timezone=env.get("EMPATHY_TIMEZONE") or profile.timezone,
+        date_order=(env.get("EMPATHY_DATE_ORDER") or profile.day_order).upper(),
+        analytics_personal_data=env.get("EMPATHY_ANALYTICS_PERSONAL_DATA", "0").lower()
         in ("1", "true", "yes"),
-        share_group=os.environ.get("EMPATHY_SHARE_GROUP") or None,
+        share_group=env.get("EMPATHY_SHARE_GROUP") or None,
         profile=profile,
+        salt_setting=env.get("EMPATHY_SALT", ""),
     )

@@ -82,10 +82,15 @@ def report_context(con: duckdb.DuckDBPyConnection, currency: str, built: dt.date
 
 
 def build_site(
-    db_path: Path, out_dir: Path, currency: str = "£", published_name: str | None = None
+    db_path: Path,
+    out_dir: Path,
+    currency: str = "£",
+    published_name: str | None = None,
+    business: str = "",
 ) -> SiteSummary:
     """Render every page into ``out_dir`` (which must not exist yet). ``published_name`` is the
-    name the database is published under when ``db_path`` is a temporary copy."""
+    name the database is published under when ``db_path`` is a temporary copy; ``business``
+    the business's name (its profile), on every page: one host may publish many."""
     out_dir.mkdir(parents=True)
     assets = out_dir / "assets"
     assets.mkdir()
@@ -103,6 +108,7 @@ def build_site(
             "built_at": built.strftime("%Y-%m-%d %H:%M UTC"),
             "analytics_name": published_name or db_path.name,
             "currency": currency,
+            "business": business,
             "freshness": ctx.freshness.sentence(),
             "late": [
                 f"{SOURCE_EXPORTS.get(s, s)} (newest {d:%d %b %Y})" for s, d in ctx.freshness.late

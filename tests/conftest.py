@@ -27,9 +27,16 @@ OUTPUT = ROOT / "test-output"
 # is marked `pipeline`; one that drives Chromium `browser`; one that starts a local server
 # (SMTP, HTTP, the Dagster UI) `service`; every other test `unit`. `make test-fast` runs the unit
 # tests, in under a minute.
-PIPELINE_SIGNS = ("demo_home(", "published_home", "vendor_homes", "copy_of(", "Home(")
+PIPELINE_SIGNS = (
+    "dagster-daemon",
+    "demo_home(",
+    "published_home",
+    "vendor_homes",
+    "copy_of(",
+    "Home(",
+)
 BROWSER_SIGNS = ("chromium", "from tests.reports.cdp", "from tests.reports import cdp")
-SERVICE_SIGNS = ("aiosmtpd", "ThreadingHTTPServer", "dagster_project.dev")
+SERVICE_SIGNS = ("local_postgres", "aiosmtpd", "ThreadingHTTPServer", "dagster_project.dev")
 
 
 def pytest_collection_modifyitems(config, items):

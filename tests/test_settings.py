@@ -16,10 +16,11 @@ def test_kpi_parameters_are_dbt_vars_the_environment_overrides(monkeypatch):
     for name in dbt_var_names():
         monkeypatch.delenv(f"EMPATHY_{name.upper()}", raising=False)
     assert load_settings().dbt_vars == {}
-    assert "--vars" not in build_args()
+    assert "--vars" not in build_args(load_settings())
     monkeypatch.setenv("EMPATHY_NPS_MIN_N", "50")
     monkeypatch.setenv("EMPATHY_NOT_A_DBT_VAR", "7")
     assert load_settings().dbt_vars == {"nps_min_n": "50"}
+    assert build_args(load_settings())[-2:] == ["--vars", '{"nps_min_n": "50"}']
     assert dbt_var_overrides(("nps_min_n",), {"EMPATHY_NPS_MIN_N": "50"}) == {"nps_min_n": "50"}
     args = vars_args({"nps_min_n": "50"})
     assert args == ["--vars", '{"nps_min_n": "50"}']

@@ -6,6 +6,7 @@ import datetime as dt
 import dagster as dg
 import polars as pl
 
+from dagster_project import tenancy
 from dagster_project.analysis import churn_model as churn
 from dagster_project.analysis.clv import FitError
 from dagster_project.analysis.clv_runs import fit_and_record
@@ -27,6 +28,7 @@ CLV_RUNS_KEY = dg.AssetKey(["analysis", "clv_model_runs"])
     description="BG/NBD and Gamma-Gamma fits (maximum likelihood) on the calibration and full "
     "customer summaries; one row per fit in analysis.clv_model_runs, reused while the summary "
     "is unchanged.",
+    partitions_def=tenancy.PARTITIONS,
 )
 def clv_model_runs(
     context: dg.AssetExecutionContext, warehouse: DuckDBWarehouse
@@ -66,6 +68,7 @@ PANEL_OUTCOMES = ["net_revenue", "payments", "nps", "csat_pct"]
     deps=[dg.AssetKey(["marts", "fct_team_outcomes_monthly"])],
     description="Pearson and Spearman correlations of team measures with sales, NPS and CSAT at "
     "lags of 0-3 months, pooled and within stores, with n, Fisher-z intervals and p-values.",
+    partitions_def=tenancy.PARTITIONS,
 )
 def engagement_correlations(warehouse: DuckDBWarehouse) -> dg.MaterializeResult:
     with warehouse.connect() as con:
@@ -100,6 +103,7 @@ CHURN_TABLES = {
     "split: fitted on one cutoff, judged on the next against P(alive) and the inactivity rule "
     "(analysis.churn_model_evaluation, analysis.churn_model_calibration), and today's risk with "
     "its reasons per customer (analysis.churn_scores).",
+    partitions_def=tenancy.PARTITIONS,
 )
 def churn_model(
     context: dg.AssetExecutionContext, warehouse: DuckDBWarehouse

@@ -2,6 +2,7 @@
 
 import dagster as dg
 
+from dagster_project import tenancy
 from dagster_project.business_profile import VOCABULARIES, install_profile
 from dagster_project.contracts import UNRECOGNISED, Contract, rejected_table_ddl
 from dagster_project.ingest.landing_assets import landing_key
@@ -13,7 +14,6 @@ from dagster_project.ingest.loader import (
 from dagster_project.journey import journey_frame, load_journey
 from dagster_project.quality import freshness
 from dagster_project.resources import DuckDBWarehouse
-from dagster_project.settings import Settings
 from dagster_project.tables import replace_table
 
 LEDGER_KEY = dg.AssetKey(["raw", "ingest_ledger"])
@@ -28,7 +28,7 @@ PROFILE_KEYS = [
 ]
 
 
-def build_profile_asset(settings: Settings) -> dg.AssetsDefinition:
+def build_profile_asset() -> dg.AssetsDefinition:
     """The business profile (config/business.yaml) and the customer journey
     (config/journey.yaml) as the warehouse's ``profile`` tables."""
 
@@ -45,8 +45,10 @@ def build_profile_asset(settings: Settings) -> dg.AssetsDefinition:
             for key in PROFILE_KEYS
         ],
         name="business_profile",
+        partitions_def=tenancy.PARTITIONS,
     )
     def _profile(context: dg.AssetExecutionContext, warehouse: DuckDBWarehouse):
+        settings = warehouse.settings
         profile = settings.profile
         stages = load_journey(settings.journey_file)
         with warehouse.connect() as con:
@@ -98,7 +100,7 @@ def ingest_checks(
     ]
 
 
-def build_ingest_asset(contract: Contract, settings: Settings) -> dg.AssetsDefinition:
+def build_ingest_asset(contract: Contract) -> dg.AssetsDefinition:
     @dg.asset(
         key=raw_key(contract),
         deps=[landing_key(contract.name)],
@@ -125,11 +127,13 @@ def build_ingest_asset(contract: Contract, settings: Settings) -> dg.AssetsDefin
             f"bad rows go to raw.{contract.name}__rejected."
         ),
         metadata={"contract": contract.path.name, "contract_version": contract.version},
+        partitions_def=tenancy.PARTITIONS,
     )
     def _ingest(
         context: dg.AssetExecutionContext, warehouse: DuckDBWarehouse
     ) -> dg.MaterializeResult:
         with warehouse.connect() as con:
+            settings = warehouse.settings
             results = ingest_source(con, contract, settings.landing, settings.read_options)
             total = con.execute(f'SELECT count(*) FROM raw."{contract.name}"').fetchall()[0][0]
             rejected_total = con.execute(
@@ -166,7 +170,7 @@ def build_ingest_asset(contract: Contract, settings: Settings) -> dg.AssetsDefin
 UNRECOGNISED_KEY = dg.AssetKey(["raw", UNRECOGNISED])
 
 
-def build_unrecognised_asset(settings: Settings) -> dg.AssetsDefinition:
+def build_unrecognised_asset() -> dg.AssetsDefinition:
     @dg.asset(
         key=UNRECOGNISED_KEY,
         group_name="ingest",
@@ -175,11 +179,13 @@ def build_unrecognised_asset(settings: Settings) -> dg.AssetsDefinition:
         "format in data_contracts/vendors/, no contract): each gets a ledger row naming the "
         "closest known formats and the headers they expect; its rows are kept in "
         f"raw.{UNRECOGNISED}__rejected. The other files load as usual.",
+        partitions_def=tenancy.PARTITIONS,
     )
     def unrecognised_files(
         context: dg.AssetExecutionContext, warehouse: DuckDBWarehouse
     ) -> dg.MaterializeResult:
         with warehouse.connect() as con:
+            settings = warehouse.settings
             results = ingest_unrecognised(con, settings.landing, settings.contracts_dir)
         for r in results:
             context.log.warning(r.message)
@@ -194,7 +200,7 @@ def build_unrecognised_asset(settings: Settings) -> dg.AssetsDefinition:
     return unrecognised_files
 
 
-def build_ledger_asset(contracts: dict[str, Contract], settings: Settings) -> dg.AssetsDefinition:
+def build_ledger_asset(contracts: dict[str, Contract]) -> dg.AssetsDefinition:
     """The ledger as an asset: reconciles landing/ with what ingestion recorded."""
 
     @dg.asset(
@@ -205,6 +211,7 @@ def build_ledger_asset(contracts: dict[str, Contract], settings: Settings) -> dg
         description="raw.ingest_ledger: one row per landing file processed, with rows read, "
         "loaded and rejected. Materializing it reconciles landing/ with the ledger and records "
         "each source's last arrival against its cadence in raw.source_arrivals.",
+        partitions_def=tenancy.PARTITIONS,
     )
     def ingest_ledger(warehouse: DuckDBWarehouse) -> dg.MaterializeResult:
         with warehouse.connect() as con:

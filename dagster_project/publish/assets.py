@@ -2,19 +2,19 @@
 
 import dagster as dg
 
+from dagster_project import tenancy
 from dagster_project.contracts import load_contracts
 from dagster_project.publish.publisher import publish
 from dagster_project.quality.check_results import check_results_of_run, record_check_results
 from dagster_project.refresh_state import FINGERPRINT_TAG, forget_state, record_published
 from dagster_project.resources import DuckDBWarehouse
-from dagster_project.settings import Settings
 from dagster_project.transform.dbt_cli import cached_docs
 
 ANALYTICS_KEY = dg.AssetKey(["reports", "analytics_db"])
 SITE_KEY = dg.AssetKey(["reports", "owner_site"])
 
 
-def build_publish_asset(settings: Settings, upstream: list[dg.AssetKey]) -> dg.AssetsDefinition:
+def build_publish_asset(upstream: list[dg.AssetKey]) -> dg.AssetsDefinition:
     @dg.multi_asset(
         specs=[
             dg.AssetSpec(
@@ -23,7 +23,7 @@ def build_publish_asset(settings: Settings, upstream: list[dg.AssetKey]) -> dg.A
                 group_name="reports",
                 kinds={"duckdb"},
                 description="Read-only analyst copy of the warehouse "
-                f"({settings.analytics.name}), swapped in atomically.",
+                "(analytics.duckdb beside the warehouse), swapped in atomically.",
             ),
             dg.AssetSpec(
                 SITE_KEY,
@@ -35,8 +35,10 @@ def build_publish_asset(settings: Settings, upstream: list[dg.AssetKey]) -> dg.A
             ),
         ],
         can_subset=False,
+        partitions_def=tenancy.PARTITIONS,
     )
     def publish_reports(context: dg.AssetExecutionContext, warehouse: DuckDBWarehouse):
+        settings = warehouse.settings
         results = check_results_of_run(context)
         with warehouse.connect() as con:
             record_check_results(con, results)
@@ -52,6 +54,7 @@ def build_publish_asset(settings: Settings, upstream: list[dg.AssetKey]) -> dg.A
             builds=settings.site_builds,
             keep=settings.site_builds_kept,
             currency=settings.currency,
+            business=settings.profile.name,
             docs_html=docs,
             storage_version=settings.analytics_storage_version,
             personal_columns={

@@ -425,6 +425,7 @@ def publish(
     builds: Path,
     keep: int = 2,
     currency: str = "£",
+    business: str = "",
     docs_html: Path | None = None,
     storage_version: str = "v1.1.0",
     personal_columns: dict[str, list[str]] | None = None,
@@ -455,7 +456,9 @@ def publish(
                 warehouse, tmp_db, storage_version, personal_columns, include_personal
             )
         copy_record(warehouse).unlink(missing_ok=True)
-        summary = build_site(tmp_db, partial, currency=currency, published_name=analytics.name)
+        summary = build_site(
+            tmp_db, partial, currency=currency, published_name=analytics.name, business=business
+        )
         if docs_html is not None:  # the dbt docs: data dictionary and lineage, under docs/
             (partial / "docs").mkdir()
             shutil.copyfile(docs_html, partial / "docs" / "index.html")
@@ -489,6 +492,7 @@ def rebuild_site(
     builds: Path,
     keep: int = 2,
     currency: str = "£",
+    business: str = "",
     share_group: str | None = None,
 ) -> Published:
     """Build the pages again from the published analyst copy (nothing else changes: a later
@@ -497,7 +501,7 @@ def rebuild_site(
     partial = builds / f".{build_id}.partial"
     docs = site / "docs" / "index.html"
     try:
-        summary = build_site(analytics, partial, currency=currency)
+        summary = build_site(analytics, partial, currency=currency, business=business)
         if docs.is_file():
             (partial / "docs").mkdir()
             shutil.copyfile(docs, partial / "docs" / "index.html")

@@ -12,7 +12,6 @@ from dagster_project.contracts import UNRECOGNISED, Contract
 from dagster_project.ingest.assets import LEDGER_KEY, raw_key
 from dagster_project.ingest.loader import file_hash, landing_plan, refused_digest
 from dagster_project.resources import DuckDBWarehouse
-from dagster_project.settings import Settings
 from dagster_project.tables import ensure_table
 
 GX_CHUNK_ROWS = 2_000_000  # rows validated at once by the pandas route (bounds its memory)
@@ -96,9 +95,7 @@ def build_gx_check(contract: Contract) -> dg.AssetChecksDefinition:
     return _check
 
 
-def build_ledger_check(
-    contracts: dict[str, Contract], settings: Settings
-) -> dg.AssetChecksDefinition:
+def build_ledger_check(contracts: dict[str, Contract]) -> dg.AssetChecksDefinition:
     """Every landing file is in the ledger and every row of it is in the raw or rejected table."""
 
     @dg.asset_check(
@@ -111,6 +108,7 @@ def build_ledger_check(
     )
     def accounted(warehouse: DuckDBWarehouse) -> dg.AssetCheckResult:
         problems = []
+        settings = warehouse.settings
         plan = landing_plan(settings.landing, settings.contracts_dir)
         with warehouse.connect(read_only=True) as con:
             known = set(

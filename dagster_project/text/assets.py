@@ -2,8 +2,8 @@
 
 import dagster as dg
 
+from dagster_project import tenancy
 from dagster_project.resources import DuckDBWarehouse
-from dagster_project.settings import load_settings
 from dagster_project.text.runs import score_texts
 
 TEXT_KEYS = [
@@ -35,10 +35,11 @@ TEXT_KEYS = [
         )
     ],
     can_subset=False,
+    partitions_def=tenancy.PARTITIONS,
 )
 def text_analysis(context: dg.AssetExecutionContext, warehouse: DuckDBWarehouse):
     """Themes and sentiment of customer texts; re-read from the YAML files on every refresh."""
-    s = load_settings()
+    s = warehouse.settings
     with warehouse.connect() as con:
         stats = score_texts(con, s.themes_file, s.sentiment_lexicon_file)
     context.log.info(f"texts scored: {stats}")

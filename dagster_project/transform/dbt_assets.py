@@ -15,10 +15,11 @@ from dagster_dbt import (
     dbt_assets,
 )
 
+from dagster_project import tenancy
 from dagster_project.analysis.duckdb_functions import install_salt, salt_changed
 from dagster_project.faults import pause_point
 from dagster_project.resources import DuckDBWarehouse
-from dagster_project.settings import load_settings
+from dagster_project.settings import Settings, load_settings
 from dagster_project.transform.dbt_cli import vars_args
 
 settings = load_settings()
@@ -65,19 +66,28 @@ translator = EmpathyTranslator(
 )
 
 
-def build_args(full_refresh: bool | None = None) -> list[str]:
+def build_args(run_settings: Settings, full_refresh: bool | None = None) -> list[str]:
     """``dbt build``; with EMPATHY_FULL_REFRESH=1 the incremental models are rebuilt from all
     raw rows (after a change to their SQL). The unit tests of the KPI logic run on their
     hand-made inputs, not on the business's data: they run in ``make test``
     (tests/e2e/test_pipeline.py), not in every refresh."""
-    full = settings.full_refresh if full_refresh is None else full_refresh
+    full = run_settings.full_refresh if full_refresh is None else full_refresh
     return [
         "build",
         "--exclude-resource-type",
         "unit_test",
         *(["--full-refresh"] if full else []),
-        *vars_args(settings.dbt_vars),
+        *vars_args(run_settings.dbt_vars),
     ]
+
+
+def target(run_settings: Settings) -> Path:
+    """dbt's target folder for a business's refreshes, beside its warehouse: one folder reused by
+    every invocation (dagster-dbt would otherwise make one per invocation under dbt/target/,
+    about 10 MB each, three a day, never removed). dbt keeps its partial parse there, valid for
+    this business's profile: with many businesses, each reuses its own instead of parsing the
+    whole project again in every step."""
+    return run_settings.warehouse.parent / ".dbt-target"
 
 
 # Models downstream of the Python model fits and text scoring run in a second dbt invocation,
@@ -92,6 +102,7 @@ AFTER_CHURN_MODEL = "source:churn+"
     dagster_dbt_translator=translator,
     exclude=f"{AFTER_PYTHON_MODELS} {AFTER_CHURN_MODEL}",
     name="dbt_models",
+    partitions_def=tenancy.PARTITIONS,
 )
 def dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResource, warehouse: DuckDBWarehouse):
     """``dbt build`` of staging, intermediate and the marts that need no fitted model: models,
@@ -101,6 +112,7 @@ def dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResource, warehouse
     EMPATHY_SALT, or the first refresh after upgrading from a version that compiled the salt
     into the SQL), the incremental models are rebuilt from every raw row, so that no mart mixes
     keys of two salts."""
+    settings = warehouse.settings  # the tenant's, when there are tenants (dbt inherits it)
     with warehouse.connect() as con:
         changed = salt_changed(con, settings.salt)
         install_salt(con, settings.salt)
@@ -109,7 +121,8 @@ def dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResource, warehouse
     if changed and not settings.full_refresh:
         context.log.warning("the hashing salt changed: incremental models rebuilt in full")
     full = settings.full_refresh or changed
-    for n, event in enumerate(dbt.cli(build_args(full), context=context).stream()):
+    invocation = dbt.cli(build_args(settings, full), context=context, target_path=target(settings))
+    for n, event in enumerate(invocation.stream()):
         if n == 10:  # dbt is part-way through the build (crash tests only)
             pause_point("dbt")
         yield event
@@ -121,10 +134,14 @@ def dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResource, warehouse
     select=AFTER_PYTHON_MODELS,
     exclude=AFTER_CHURN_MODEL,
     name="dbt_scored_models",
+    partitions_def=tenancy.PARTITIONS,
 )
-def dbt_scored_models(context: dg.AssetExecutionContext, dbt: DbtCliResource):
+def dbt_scored_models(
+    context: dg.AssetExecutionContext, dbt: DbtCliResource, warehouse: DuckDBWarehouse
+):
     """``dbt build`` of the models that score customers and texts from the stored model fits."""
-    yield from dbt.cli(build_args(), context=context).stream()
+    settings = warehouse.settings
+    yield from dbt.cli(build_args(settings), context=context, target_path=target(settings)).stream()
 
 
 @dbt_assets(
@@ -132,10 +149,14 @@ def dbt_scored_models(context: dg.AssetExecutionContext, dbt: DbtCliResource):
     dagster_dbt_translator=translator,
     select=AFTER_CHURN_MODEL,
     name="dbt_churn_models",
+    partitions_def=tenancy.PARTITIONS,
 )
-def dbt_churn_models(context: dg.AssetExecutionContext, dbt: DbtCliResource):
+def dbt_churn_models(
+    context: dg.AssetExecutionContext, dbt: DbtCliResource, warehouse: DuckDBWarehouse
+):
     """``dbt build`` of the models that read the churn prediction (the at-risk list)."""
-    yield from dbt.cli(build_args(), context=context).stream()
+    settings = warehouse.settings
+    yield from dbt.cli(build_args(settings), context=context, target_path=target(settings)).stream()
 
 
 def drop_orphans(con: duckdb.DuckDBPyConnection, manifest_path: Path) -> list[str]:

@@ -1,0 +1,136 @@
+"""Many businesses on one deployment: each business (a tenant) is a Dagster partition.
+
+``EMPATHY_TENANTS_DIR`` names a folder with one sub-folder per business. A sub-folder is a
+tenant's home, laid out like the project's own (``landing/``, ``warehouse/`` with its secret
+``.salt``, ``site/``), plus its business profile ``business.yaml``. The folder name is the
+tenant's name and its partition key: lower-case letters, digits, ``-`` and ``_``, at most 63
+characters; anything else (and any symlink) is ignored and named in the log, never followed.
+
+Every asset is partitioned by tenant (a dynamic partition set that the landing sensor keeps
+equal to the folders). A run refreshes one tenant: it carries the tenant's partition key, and
+its first step points the process at that tenant's home (``enter``) before anything reads a
+file, so the paths, the salt and the profile of one run are one tenant's. Runs are separate
+processes (Dagster's run launcher); two tenants refresh at once and never share a file. Without
+``EMPATHY_TENANTS_DIR`` nothing is partitioned and the project's own home is the business.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Mapping
+from pathlib import Path
+
+import dagster as dg
+
+from dagster_project.settings import Settings, load_settings
+
+TENANTS_DIR_VAR = "EMPATHY_TENANTS_DIR"
+TENANT_VAR = "EMPATHY_TENANT"  # set in a run's process: the tenant it refreshes
+PARTITION_TAG = "dagster/partition"
+NAME = re.compile(r"[a-z0-9][a-z0-9_-]{0,62}")
+PROFILE_FILE = "business.yaml"
+
+# settings a tenant never inherits from the deployment: its own paths, salt and profile
+PER_TENANT = (
+    "EMPATHY_WAREHOUSE",
+    "EMPATHY_ANALYTICS",
+    "EMPATHY_LANDING",
+    "EMPATHY_SITE",
+    "EMPATHY_SALT",
+    "EMPATHY_PROFILE",
+)
+
+
+def tenants_dir(env: Mapping[str, str] | None = None) -> Path | None:
+    value = (os.environ if env is None else env).get(TENANTS_DIR_VAR, "").strip()
+    return Path(value).resolve() if value else None
+
+
+def list_tenants(root: Path) -> tuple[list[str], list[str]]:
+    """The tenants under ``root`` (sorted) and what was ignored there, with why."""
+    names, ignored = [], []
+    if not root.is_dir():
+        return names, [f"{root}: the tenants folder does not exist"]
+    for entry in sorted(root.iterdir()):
+        if entry.name.startswith("."):
+            continue
+        if entry.is_symlink() or not entry.is_dir():
+            ignored.append(f"{entry.name!r}: not a folder (a symlink is never followed)")
+        elif not NAME.fullmatch(entry.name):
+            ignored.append(
+                f"{entry.name!r}: a tenant's name is lower-case letters, digits, - and _ "
+                "(at most 63 characters)"
+            )
+        else:
+            names.append(entry.name)
+    return names, ignored
+
+
+def tenant_home(name: str, env: Mapping[str, str] | None = None) -> Path:
+    root = tenants_dir(env)
+    if root is None:
+        raise ValueError(f"{TENANTS_DIR_VAR} is not set: there are no tenants")
+    home = root / name
+    if not NAME.fullmatch(name) or home.is_symlink() or not home.is_dir():
+        raise ValueError(f"{name!r} is not a tenant: no folder {home}")
+    return home
+
+
+def tenant_env(name: str, env: Mapping[str, str] | None = None) -> dict[str, str]:
+    """The environment of one tenant's refresh: the deployment's, with the tenant's home and
+    none of the deployment's paths, salt or profile."""
+    base = dict(os.environ if env is None else env)
+    home = tenant_home(name, base)
+    profile = home / PROFILE_FILE
+    return {
+        **base,
+        **dict.fromkeys(PER_TENANT, ""),
+        "EMPATHY_HOME": str(home),
+        "EMPATHY_PROFILE": str(profile) if profile.is_file() else "",
+        TENANT_VAR: name,
+    }
+
+
+def tenant_settings(name: str, env: Mapping[str, str] | None = None) -> Settings:
+    """A tenant's settings, read without touching this process's environment (the sensor)."""
+    return load_settings(tenant_env(name, env))
+
+
+def enter(name: str) -> Settings:
+    """Point this process (one run: one tenant) at a tenant's home; dbt, started from here,
+    inherits it. Entering the same tenant again changes nothing; another one is refused."""
+    current = os.environ.get(TENANT_VAR)
+    if current and current != name:
+        raise RuntimeError(f"this process refreshes tenant {current!r}, not {name!r}")
+    if not current:
+        os.environ.update(tenant_env(name))
+    settings = load_settings()
+    settings.export_env()
+    return settings
+
+
+def run_tenant(run: dg.DagsterRun | None) -> str | None:
+    """The tenant a run refreshes (its partition key), when tenants are in use."""
+    if run is None or tenants_dir() is None:
+        return None
+    tenant = run.tags.get(PARTITION_TAG)
+    if not tenant:
+        raise RuntimeError(
+            f"{TENANTS_DIR_VAR} is set: a refresh names its tenant (the run's partition)"
+        )
+    return tenant
+
+
+def run_settings(run: dg.DagsterRun | None) -> Settings:
+    """The settings of the business a run refreshes."""
+    tenant = run_tenant(run)
+    return enter(tenant) if tenant else load_settings()
+
+
+def partitions() -> dg.DynamicPartitionsDefinition | None:
+    """The tenants as a partition set, when EMPATHY_TENANTS_DIR is set."""
+    return dg.DynamicPartitionsDefinition(name="tenant") if tenants_dir() else None
+
+
+PARTITIONS = partitions()

@@ -1,0 +1,210 @@
+"""Many businesses on one deployment: three tenants refresh at once through the Dagster daemon
+(PostgreSQL storage, queued run coordinator, two runs at a time, one per tenant) and none of
+them holds a row, a key or a figure of another; a fourth tenant whose warehouse is corrupt fails
+alone."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import dagster as dg
+import duckdb
+import pytest
+import yaml
+
+from dagster_project import local_postgres
+from tests.conftest import ROOT
+
+SEEDS = {"east": 13, "north": 7, "south": 11}  # three businesses from different demo seeds
+BROKEN = "west"  # its warehouse file is not a database: its refresh fails
+NAMES = {t: f"{t.title()} Street Bakery" for t in [*SEEDS, BROKEN]}
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def postgres_url():
+    # PostgreSQL's own user must reach the cluster's folder: not under pytest's private tmp
+    root = Path(tempfile.mkdtemp(prefix="empathy-pg-"))
+    root.chmod(0o711)
+    try:
+        yield local_postgres.start(root / "cluster", _free_port())
+    finally:
+        local_postgres.stop(root / "cluster")
+        shutil.rmtree(root, ignore_errors=True)
+
+
+def _base_env(**extra: str) -> dict[str, str]:
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith("EMPATHY_") and k not in ("DAGSTER_HOME",)
+    }
+    return {**env, "EMPATHY_DEMO_CUSTOMERS": "300", **extra}
+
+
+def _make_tenant(tenants: Path, name: str, seed: int | None) -> Path:
+    home = tenants / name
+    home.mkdir(parents=True)
+    profile = yaml.safe_load((ROOT / "config" / "business.yaml").read_text())
+    profile["name"] = NAMES[name]
+    (home / "business.yaml").write_text(yaml.safe_dump(profile, sort_keys=False))
+    if seed is not None:
+        gen = subprocess.run(
+            [sys.executable, "-m", "dagster_project.demo.generator"],
+            env=_base_env(EMPATHY_HOME=str(home), EMPATHY_DEMO_SEED=str(seed)),
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+            timeout=300,
+        )
+        assert gen.returncode == 0, gen.stderr
+    else:
+        shutil.copytree(tenants / "north" / "landing", home / "landing")
+        (home / "warehouse").mkdir()
+        (home / "warehouse" / "warehouse.duckdb").write_bytes(b"not a database\n" * 100)
+    return home
+
+
+def _file_hashes(folder: Path) -> set[str]:
+    return {
+        hashlib.sha256(p.read_bytes()).hexdigest()
+        for p in folder.rglob("*")
+        if p.is_file() and not p.is_symlink()
+    }
+
+
+def _query(db: Path, sql: str) -> list[tuple]:
+    con = duckdb.connect(str(db), read_only=True)
+    try:
+        return con.execute(sql).fetchall()
+    finally:
+        con.close()
+
+
+def _wait_for_runs(instance: dg.DagsterInstance, n: int, daemon, log: Path, timeout: float):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        records = instance.get_run_records()
+        done = [r for r in records if r.dagster_run.is_finished]
+        if len(records) >= n and len(done) == len(records):
+            return records
+        assert daemon.poll() is None, log.read_text()[-4000:]
+        time.sleep(3)
+    raise AssertionError(
+        f"runs not finished after {timeout} s: "
+        + ", ".join(
+            f"{r.dagster_run.tags.get('dagster/partition')}={r.dagster_run.status}"
+            for r in instance.get_run_records()
+        )
+        + "\n"
+        + log.read_text()[-4000:]
+    )
+
+
+def test_three_tenants_refresh_at_once_and_none_sees_another(tmp_path, postgres_url, monkeypatch):
+    tenants = tmp_path / "tenants"
+    homes = {name: _make_tenant(tenants, name, seed) for name, seed in SEEDS.items()}
+    _make_tenant(tenants, BROKEN, None)
+    (tenants / "Not A Tenant").mkdir()  # ignored: not a tenant's name
+    dagster_home = tmp_path / "dagster_home"
+    dagster_home.mkdir()
+    shutil.copyfile(ROOT / "deploy/tenants/dagster.yaml", dagster_home / "dagster.yaml")
+    env = _base_env(
+        DAGSTER_HOME=str(dagster_home),
+        EMPATHY_TENANTS_DIR=str(tenants),
+        EMPATHY_PG_URL=postgres_url,
+    )
+    log = tmp_path / "daemon.log"
+    # the daemon runs the sensors (the landing sensor asks for one refresh per tenant) and the
+    # run queue; each run is a process of its own, launched by Dagster's default run launcher
+    with log.open("w") as out:
+        daemon = subprocess.Popen(
+            [
+                str(Path(sys.executable).parent / "dagster-daemon"),
+                "run",
+                "-m",
+                "dagster_project.definitions",
+            ],
+            cwd=ROOT,
+            env=env,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+    try:
+        monkeypatch.setenv("EMPATHY_PG_URL", postgres_url)
+        instance = dg.DagsterInstance.from_config(str(dagster_home))
+        records = _wait_for_runs(instance, 4, daemon, log, timeout=1200)
+    finally:
+        os.killpg(daemon.pid, signal.SIGTERM)
+        daemon.wait(timeout=60)
+    assert type(instance.run_storage).__name__ == "PostgresRunStorage"
+    runs = {r.dagster_run.tags["dagster/partition"]: r for r in records}
+    assert sorted(runs) == sorted([*SEEDS, BROKEN]) and len(records) == 4
+    status = {t: r.dagster_run.status for t, r in runs.items()}
+    # the corrupt tenant failed; the other three published
+    assert status == {
+        **dict.fromkeys(SEEDS, dg.DagsterRunStatus.SUCCESS),
+        BROKEN: dg.DagsterRunStatus.FAILURE,
+    }, log.read_text()[-3000:]
+
+    # the queue ran two at a time: some runs overlapped, never three at once
+    spans = sorted((r.start_time, r.end_time) for r in records)
+    overlaps = [
+        (a, b) for i, a in enumerate(spans) for b in spans[i + 1 :] if b[0] < a[1] and a[0] < b[1]
+    ]
+    assert overlaps, spans
+    for start, _ in spans:
+        assert sum(s <= start < e for s, e in spans) <= 2, spans
+
+    keys, salts = {}, {}
+    for name, home in homes.items():
+        warehouse = home / "warehouse" / "warehouse.duckdb"
+        analytics = home / "warehouse" / "analytics.duckdb"
+        salts[name] = (home / "warehouse" / ".salt").read_text()
+        # every file the warehouse loaded is one of this tenant's landing files, and all of them
+        loaded = {h for (h,) in _query(warehouse, "SELECT content_hash FROM raw.ingest_ledger")}
+        assert loaded == _file_hashes(home / "landing"), name
+        # the analyst copy and the warehouse hold the same customers; no other tenant's
+        query = "SELECT customer_key FROM marts.dim_customers"
+        keys[name] = {k for (k,) in _query(warehouse, query)}
+        assert {k for (k,) in _query(analytics, query)} == keys[name]
+        assert len(keys[name]) > 100
+        # figures: the analyst copy's revenue is the sum of the sales this tenant's own files
+        # loaded (payments less refunds)
+        mart = _query(analytics, "SELECT sum(net_revenue) FROM marts.kpi_company_monthly")
+        raw = _query(warehouse, "SELECT sum(net_sales) FROM raw.pos_transactions")
+        assert mart == raw and mart[0][0] > 0, name
+        page = (home / "site" / "index.html").read_text()
+        assert NAMES[name] in page
+        assert not [n for t, n in NAMES.items() if t != name and n in page]
+    names = sorted(homes)
+    for i, a in enumerate(names):
+        for b in names[i + 1 :]:
+            assert not keys[a] & keys[b], (a, b)
+            assert salts[a] != salts[b]
+    revenues = {
+        name: _query(
+            home / "warehouse" / "analytics.duckdb",
+            "SELECT sum(net_revenue) FROM marts.kpi_company_monthly",
+        )[0][0]
+        for name, home in homes.items()
+    }
+    assert len(set(revenues.values())) == 3, revenues  # three businesses, three sets of figures
+    # the broken tenant published nothing, and the ignored folder got no run
+    assert not (tenants / BROKEN / "site").exists()
+    assert "ignored 'Not A Tenant'" in log.read_text()

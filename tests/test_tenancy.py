@@ -1,0 +1,106 @@
+"""Many businesses on one deployment: the tenants folder, each tenant's settings, partitions."""
+
+import os
+import subprocess
+import sys
+
+import pytest
+
+from dagster_project import tenancy
+from dagster_project.settings import load_settings
+from tests.conftest import ROOT
+
+
+def _tenants(tmp_path):
+    root = tmp_path / "tenants"
+    for name in ("north", "south-2", "Bad Name", ".hidden", "x" * 64):
+        (root / name / "landing").mkdir(parents=True)
+    (root / "notes.txt").write_text("not a tenant")
+    outside = tmp_path / "elsewhere"
+    outside.mkdir()
+    (root / "linked").symlink_to(outside)  # a symlink is never followed
+    (root / "north" / "business.yaml").write_text("name: North Bakery\ncurrency: EUR\n")
+    return root
+
+
+def test_tenants_are_the_sub_folders_with_a_safe_name_and_nothing_else(tmp_path):
+    names, ignored = tenancy.list_tenants(_tenants(tmp_path))
+    assert names == ["north", "south-2"]
+    said = "\n".join(ignored)
+    for why in ("'Bad Name'", "'linked': not a folder", "'notes.txt'", "'" + "x" * 64 + "'"):
+        assert why in said
+    assert ".hidden" not in said
+    missing, problems = tenancy.list_tenants(tmp_path / "nowhere")
+    assert missing == [] and "does not exist" in problems[0]
+
+
+def test_a_tenant_has_its_own_paths_salt_and_profile_whatever_the_deployment_set(tmp_path):
+    root = _tenants(tmp_path)
+    deployment = {
+        "EMPATHY_TENANTS_DIR": str(root),
+        "EMPATHY_WAREHOUSE": "/srv/shared/warehouse.duckdb",  # never a tenant's
+        "EMPATHY_SALT": "deployment-salt",
+        "EMPATHY_SITE": "/srv/shared/site",
+        "EMPATHY_PROFILE": str(ROOT / "config" / "business.yaml"),
+        "EMPATHY_NPS_MIN_N": "50",  # a KPI parameter applies to every tenant
+    }
+    north = tenancy.tenant_settings("north", deployment)
+    south = tenancy.tenant_settings("south-2", deployment)
+    assert north.warehouse == root / "north" / "warehouse" / "warehouse.duckdb"
+    assert north.landing == root / "north" / "landing" and north.site == root / "north" / "site"
+    assert south.analytics == root / "south-2" / "warehouse" / "analytics.duckdb"
+    assert north.profile.name == "North Bakery" and north.currency == "€"
+    assert south.profile.path == ROOT / "config" / "business.yaml"  # no profile of its own
+    assert north.dbt_vars == {"nps_min_n": "50"}
+    # each generates its own secret salt beside its warehouse, never the deployment's
+    assert north.salt != south.salt and "deployment-salt" not in (north.salt, south.salt)
+    assert (root / "north" / "warehouse" / ".salt").stat().st_mode & 0o777 == 0o600
+    for bad in ("linked", "Bad Name", "../north", "nobody"):
+        with pytest.raises(ValueError, match="is not a tenant"):
+            tenancy.tenant_env(bad, deployment)
+
+
+def test_a_run_process_belongs_to_one_tenant(tmp_path):
+    """A run enters its tenant before anything reads a file; it cannot enter a second one."""
+    root = _tenants(tmp_path)
+    code = (
+        "import os\n"
+        "from dagster_project import tenancy\n"
+        "s = tenancy.enter('north')\n"
+        "print(s.warehouse, os.environ['EMPATHY_WAREHOUSE'])\n"
+        "tenancy.enter('north')\n"
+        "try:\n"
+        "    tenancy.enter('south-2')\n"
+        "except RuntimeError as exc:\n"
+        "    print('refused:', exc)\n"
+    )
+    env = {**os.environ, "EMPATHY_TENANTS_DIR": str(root), "EMPATHY_SALT": ""}
+    out = subprocess.run(
+        [sys.executable, "-c", code], env=env, cwd=ROOT, capture_output=True, text=True
+    )
+    assert out.returncode == 0, out.stderr
+    warehouse = str(root / "north" / "warehouse" / "warehouse.duckdb")
+    first, refused = out.stdout.splitlines()
+    assert first == f"{warehouse} {warehouse}"
+    assert refused == "refused: this process refreshes tenant 'north', not 'south-2'"
+
+
+def test_with_tenants_every_asset_is_a_partition_per_tenant(tmp_path):
+    """The same code location, partitioned: the refresh job, every materializable asset."""
+    root = _tenants(tmp_path)
+    code = (
+        "from dagster_project.definitions import defs\n"
+        "job = defs.resolve_job_def('daily_refresh')\n"
+        "graph = defs.resolve_asset_graph()\n"
+        "unpartitioned = [k.to_user_string() for k in graph.get_all_asset_keys()\n"
+        "    if graph.get(k).is_materializable and graph.get(k).partitions_def is None]\n"
+        "print(job.partitions_def.name, unpartitioned)\n"
+    )
+    env = {**os.environ, "EMPATHY_TENANTS_DIR": str(root)}
+    out = subprocess.run(
+        [sys.executable, "-c", code], env=env, cwd=ROOT, capture_output=True, text=True
+    )
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.strip() == "tenant []"
+    # without tenants nothing is partitioned: the project's home is the one business
+    assert tenancy.tenants_dir({}) is None and load_settings({}).root == ROOT
