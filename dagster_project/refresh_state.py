@@ -88,9 +88,7 @@ def _tree_files(root: Path, suffixes: set[str] | None = None) -> list[Path]:
     out = []
     for dirpath, dirnames, filenames in os.walk(root):
         # pruned, not filtered: dbt's target folder alone can hold tens of thousands of files
-        dirnames[:] = [
-            d for d in dirnames if d not in SKIPPED_FOLDERS and not d.startswith(".")
-        ]
+        dirnames[:] = [d for d in dirnames if d not in SKIPPED_FOLDERS and not d.startswith(".")]
         for name in filenames:
             path = Path(dirpath, name)
             if (

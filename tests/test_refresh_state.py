@@ -73,8 +73,10 @@ def test_a_setting_a_contract_or_the_salt_changes_it(settings, monkeypatch):
     (settings.contracts_dir / "nps_responses.yaml").write_text("kind: DataContract\n# v2\n")
     edited = digest(settings)
     assert edited != base
+    # the salt as the settings read it (EMPATHY_SALT when they were loaded)
     monkeypatch.setenv("EMPATHY_SALT", "another-salt")
-    assert digest(settings) != edited
+    assert load_settings().salt == "another-salt"
+    assert digest(replace(settings, salt_setting="another-salt")) != edited
 
 
 def test_the_state_holds_no_secret_and_a_refresh_is_skipped_only_when_published(settings):

@@ -6,21 +6,20 @@
     with span_days as (
         select
             *,
-            cast(unnest(generate_series(
-                cast(span_start as date), cast(span_end as date), interval 1 day)) as date) as day
+            {{ date_series('cast(span_start as date)', 'cast(span_end as date)') }} as day
         from {{ spans }}
         where span_end >= span_start
     )
     select
         span_days.*,
-        span_days.day + h.opens as window_start,
-        span_days.day + h.closes as window_end
+        {{ at_time_of_day('span_days.day', 'h.opens') }} as window_start,
+        {{ at_time_of_day('span_days.day', 'h.closes') }} as window_end
     from span_days
-    inner join {{ ref('opening_hours') }} as h on h.isodow = isodow(span_days.day)
+    inner join {{ ref('opening_hours') }} as h on h.isodow = {{ iso_dow('span_days.day') }}
     where span_days.day not in (select holiday_date from {{ ref('holidays') }})
 {%- endmacro %}
 
 {#- Seconds of a row of open_windows() inside its span (0 when the window misses it). -#}
 {% macro seconds_in_window() -%}
-    greatest(0, date_diff('second', greatest(span_start, window_start), least(span_end, window_end)))
+    greatest(0, {{ units_between('second', "greatest(span_start, window_start)", "least(span_end, window_end)") }})
 {%- endmacro %}

@@ -25,10 +25,9 @@ select
     firsts.first_purchase_date,
     max(days.period_end) as period_end,
     count(*) filter (where days.transaction_date <= days.period_end) - 1 as frequency,
-    date_diff('day', firsts.first_purchase_date,
-        max(days.transaction_date) filter (where days.transaction_date <= days.period_end)) / 7.0
+    {{ units_between('day', "firsts.first_purchase_date", "max(days.transaction_date) filter (where days.transaction_date <= days.period_end)") }} / 7.0
         as recency_weeks,
-    date_diff('day', firsts.first_purchase_date, max(days.period_end)) / 7.0 as age_weeks,
+    {{ units_between('day', "firsts.first_purchase_date", "max(days.period_end)") }} / 7.0 as age_weeks,
     avg(days.day_value) filter (
         where days.transaction_date > firsts.first_purchase_date
           and days.transaction_date <= days.period_end

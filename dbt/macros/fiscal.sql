@@ -7,5 +7,5 @@
 
 {% macro fiscal_quarter(month_expr, start_month) -%}
     {#- Quarter 1-4 of the financial year; quarter 1 starts in start_month. -#}
-    cast((month({{ month_expr }}) - {{ start_month }} + 12) % 12 // 3 + 1 as integer)
+    cast({{ int_div('(month(' ~ month_expr ~ ') - ' ~ start_month ~ ' + 12) % 12', 3) }} + 1 as integer)
 {%- endmacro %}

@@ -89,8 +89,8 @@
     case
         when reopens > 0 or coalesce(agent_replies, 0) >= 3 then true
         when solved_at is not null
-            then date_diff('minute', created_at, solved_at) > 60 * {{ var('ticket_high_effort_hours') }}
-        when date_diff('minute', created_at, (select max(created_at) from {{ ref('stg_support__tickets') }}))
+            then {{ units_between('minute', "created_at", "solved_at") }} > 60 * {{ var('ticket_high_effort_hours') }}
+        when {{ units_between('minute', "created_at", "(select max(created_at) from " ~ ref('stg_support__tickets') ~ ")") }}
             > 60 * {{ var('ticket_high_effort_hours') }} then true
     end
 {%- endmacro %}

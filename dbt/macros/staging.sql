@@ -13,7 +13,7 @@
     docs page or published file contains it. -#}
 {% macro hash_key(expr) -%}
     case when {{ expr }} is null then null
-         else left(sha256((select salt from private.hash_salt) || '|' || {{ expr }}), 20)
+         else left({{ sha256_hex("(select salt from private.hash_salt) || '|' || " ~ expr) }}, 20)
     end
 {%- endmacro %}
 
@@ -27,13 +27,10 @@
 {% macro redact_contacts(expr) -%}
     {%- set phone = "(^|[^0-9A-Za-z#/_.\\x01-])(?:\\+\\d{1,3}[ .-]?)?(?:\\(\\d{2,5}\\)|\\d{2,5})[ .-]?\\d{3,4}[ .-]?\\d{3,4}($|[^0-9A-Za-z/_-]|[.,;:!?](?:\\s|$))" -%}
     {%- set ids = "(?i)(\\b(?:order|ticket|incident|invoice|case|ref|reference|booking|account|receipt|transaction|tracking|no|nr|number)\\.?\\s*(?:no\\.?|number|id)?\\s*[:#]*\\s*)(\\d)" -%}
-    replace(
-        regexp_replace(regexp_replace(regexp_replace(
-            regexp_replace({{ expr }}, '[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)+', '[e-mail removed]', 'g'),
-            '{{ ids }}', '\1' || chr(1) || '\2', 'g'),
-            '{{ phone }}', '\1[phone removed]\2', 'g'),
-            '{{ phone }}', '\1[phone removed]\2', 'g'),
-        chr(1), '')
+    {%- set emails = regexp_replace_all(expr, "'[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(\\.[A-Za-z0-9-]+)+'", "'[e-mail removed]'") -%}
+    {%- set marked = regexp_replace_all(emails, "'" ~ ids ~ "'", "'\\1' || chr(1) || '\\2'") -%}
+    {%- set once = regexp_replace_all(marked, "'" ~ phone ~ "'", "'\\1[phone removed]\\2'") -%}
+    replace({{ regexp_replace_all(once, "'" ~ phone ~ "'", "'\\1[phone removed]\\2'") }}, chr(1), '')
 {%- endmacro %}
 
 {#- Incremental models read only the raw batches they have not seen: batch ids increase in load

@@ -21,7 +21,7 @@ with absences as (
 days as (
     select
         a.absence_id,
-        cast(unnest(generate_series(a.absence_date, a.end_date, interval 1 day)) as date) as day
+        {{ date_series('a.absence_date', 'a.end_date') }} as day
     from absences as a
 ),
 
@@ -31,7 +31,7 @@ flagged as (
         d.day,
         not a.is_episode
             or (
-                isodow(d.day) <= 5
+                {{ iso_dow("d.day") }} <= 5
                 and (a.hire_date is null or d.day >= a.hire_date)
                 and (a.termination_date is null or d.day <= a.termination_date)
             ) as is_scheduled

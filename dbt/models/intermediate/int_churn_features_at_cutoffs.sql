@@ -62,8 +62,7 @@ bought_after as (
 gaps as (
     select
         transaction_date,
-        date_diff('day', lag(transaction_date) over (
-            partition by customer_key order by transaction_date), transaction_date) as gap_days
+        {{ units_between('day', "lag(transaction_date) over ( partition by customer_key order by transaction_date)", "transaction_date") }} as gap_days
     from days
 ),
 
@@ -72,7 +71,7 @@ thresholds as (
     -- uses every gap, later ones included)
     select
         c.split,
-        cast(ceil(quantile_cont(g.gap_days, cast({{ var('churn_gap_percentile') }} as double))) as integer)
+        cast(ceil({{ quantile_cont('g.gap_days', 'cast(' ~ var('churn_gap_percentile') ~ ' as double)') }}) as integer)
             as inactivity_threshold_days
     from cutoffs as c
     inner join gaps as g on g.transaction_date <= c.cutoff_date and g.gap_days is not null
@@ -126,8 +125,7 @@ tickets as (
         -- waited longer than churn_slow_reply_hours for a first reply, as seen at the cutoff
         count(*) filter (
             where t.created_at >= c.known_until - interval 365 day
-              and date_diff('minute', t.created_at, least(c.known_until, coalesce(
-                  t.created_at + to_minutes(t.first_reply_minutes), c.known_until)))
+              and {{ units_between('minute', "t.created_at", "least(c.known_until, coalesce( t.created_at + to_minutes(t.first_reply_minutes), c.known_until))") }}
                   > 60 * cast({{ var('churn_slow_reply_hours') }} as double)
         ) as slow_reply_tickets_365d,
         count(*) filter (
@@ -152,21 +150,21 @@ select
     p.last_purchase_date,
     p.purchase_days,
     p.total_value,
-    date_diff('day', p.last_purchase_date, c.cutoff_date) as recency_days,
-    date_diff('day', p.first_purchase_date, c.cutoff_date) as tenure_days,
+    {{ units_between('day', "p.last_purchase_date", "c.cutoff_date") }} as recency_days,
+    {{ units_between('day', "p.first_purchase_date", "c.cutoff_date") }} as tenure_days,
     th.inactivity_threshold_days,
-    date_diff('day', p.last_purchase_date, c.cutoff_date) > th.inactivity_threshold_days
+    {{ units_between('day', "p.last_purchase_date", "c.cutoff_date") }} > th.inactivity_threshold_days
         as is_inactive,
     case when c.labelled then coalesce(b.purchase_days_after, 0) = 0 end as churned,
     n.last_nps_score,
     n.last_nps_category,
-    date_diff('day', n.last_nps_at, c.known_until) as days_since_last_nps,
+    {{ units_between('day', "n.last_nps_at", "c.known_until") }} as days_since_last_nps,
     lt.last_text_compound,
     lt.last_text_sentiment,
-    date_diff('day', greatest(n.last_nps_at, lt.last_text_at, tk.last_ticket_at), c.known_until)
+    {{ units_between('day', "greatest(n.last_nps_at, lt.last_text_at, tk.last_ticket_at)", "c.known_until") }}
         as days_since_last_contact,
     coalesce(nt.negative_texts_365d, 0) as negative_texts_365d,
-    coalesce(nt.negative_themes_365d, []::varchar[]) as negative_themes_365d,
+    coalesce(nt.negative_themes_365d, {{ empty_text_list() }}) as negative_themes_365d,
     coalesce(tk.tickets_365d, 0) as tickets_365d,
     coalesce(tk.slow_reply_tickets_365d, 0) as slow_reply_tickets_365d,
     coalesce(tk.unsatisfied_csat_365d, 0) as unsatisfied_csat_365d

@@ -3,14 +3,13 @@
 -- days is counted as churned.
 with gaps as (
     select
-        date_diff('day', lag(transaction_date) over (
-            partition by customer_key order by transaction_date), transaction_date) as gap_days
+        {{ units_between('day', "lag(transaction_date) over ( partition by customer_key order by transaction_date)", "transaction_date") }} as gap_days
     from {{ ref('int_customer_days_aggregated') }}
 )
 
 select
     cast({{ var('churn_gap_percentile') }} as double) as gap_percentile,
-    cast(ceil(quantile_cont(gap_days, cast({{ var('churn_gap_percentile') }} as double))) as integer)
+    cast(ceil({{ quantile_cont('gap_days', 'cast(' ~ var('churn_gap_percentile') ~ ' as double)') }}) as integer)
         as threshold_days,
     count(gap_days) as n_gaps,
     'no purchase for more than the ' || cast(round(100 * cast({{ var('churn_gap_percentile') }} as double)) as integer)

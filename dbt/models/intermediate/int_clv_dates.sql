@@ -14,7 +14,7 @@ select
     observation_end,
     coalesce(
         cast({{ "'" ~ var('clv_calibration_end') ~ "'" if var('clv_calibration_end') else 'null' }} as date),
-        cast(observation_end - to_days(7 * cast({{ var('clv_holdout_weeks') }} as integer)) as date)
+        cast({{ minus_days('observation_end', '7 * cast(' ~ var('clv_holdout_weeks') ~ ' as integer)') }} as date)
     ) as calibration_end,
     first_activity_date,
     7 as time_unit_days

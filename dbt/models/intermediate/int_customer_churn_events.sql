@@ -11,10 +11,10 @@ with days as (
 select
     days.customer_key,
     days.transaction_date as last_purchase_before_churn,
-    cast(days.transaction_date + to_days(t.threshold_days) as date) as churn_date,
+    cast({{ plus_days('days.transaction_date', 't.threshold_days') }} as date) as churn_date,
     days.next_date as reactivation_date
 from days
 cross join {{ ref('int_churn_threshold_derived') }} as t
 cross join {{ ref('int_clv_dates') }} as d
-where coalesce(days.next_date, d.observation_end + 1) > days.transaction_date + to_days(t.threshold_days)
-  and days.transaction_date + to_days(t.threshold_days) <= d.observation_end
+where coalesce(days.next_date, d.observation_end + 1) > {{ plus_days('days.transaction_date', 't.threshold_days') }}
+  and {{ plus_days('days.transaction_date', 't.threshold_days') }} <= d.observation_end

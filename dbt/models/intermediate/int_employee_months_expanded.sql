@@ -8,10 +8,10 @@ with months as (
 weekdays as (
     select cast(day as date) as day
     from (
-        select unnest(generate_series(min(month), max(month_end), interval 1 day)) as day
+        select {{ date_series('min(month)', 'max(month_end)') }} as day
         from months
     )
-    where isodow(day) <= 5
+    where {{ iso_dow("day") }} <= 5
 ),
 
 employee_months as (

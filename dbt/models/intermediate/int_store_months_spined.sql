@@ -34,7 +34,7 @@ bounds as (
 ),
 
 months as (
-    select cast(unnest(generate_series(first_month, last_month, interval 1 month)) as date) as month
+    select {{ date_series('first_month', 'last_month', 'month') }} as month
     from bounds
     where first_month is not null
 ),

@@ -11,22 +11,18 @@ fiscal as (
 ),
 
 days as (
-    select cast(d as date) as date_day
-    from bounds,
-        range(
-            cast(bounds.first_month as timestamp),
-            cast(bounds.last_month + interval 1 month as timestamp),
-            interval 1 day
-        ) as r(d)
+    -- every day of the last month too: up to the day before the month after it
+    select {{ date_series('first_month', minus_days('cast(last_month + interval 1 month as date)', 1)) }} as date_day
+    from bounds
 )
 
 select
     date_day,
-    cast(isodow(date_day) as integer) as day_of_week,
-    dayname(date_day) as day_name,
-    isodow(date_day) >= 6 as is_weekend,
+    cast({{ iso_dow("date_day") }} as integer) as day_of_week,
+    {{ day_name("date_day") }} as day_name,
+    {{ iso_dow("date_day") }} >= 6 as is_weekend,
     cast(date_trunc('week', date_day) as date) as week_start,
-    cast(yearweek(date_day) as integer) as iso_year_week,
+    cast({{ iso_year_week('date_day') }} as integer) as iso_year_week,
     cast(date_trunc('month', date_day) as date) as month,
     cast(date_trunc('quarter', date_day) as date) as quarter,
     cast(year(date_day) as integer) as year,

@@ -27,9 +27,7 @@ select
     stores.store_id,
     coalesce(
         profile.store_name,
-        array_to_string(
-            list_transform(string_split(stores.store_id, '_'), lambda w: upper(w[1]) || w[2:]), ' '
-        )
+        {{ title_words('stores.store_id') }}
     ) as store_name,
     profile.store_id is not null as is_in_profile,
     active.first_month,

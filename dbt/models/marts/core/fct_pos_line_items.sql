@@ -3,7 +3,7 @@
 -- fct_pos_transactions: a refresh recomputes the lines that new staging rows touch (a new or
 -- corrected line, or a new or corrected transaction of any line).
 {{ config(
-    materialized='incremental',
+    materialized=incremental_or_table(),
     unique_key='line_item_id',
     incremental_strategy='delete+insert',
     on_schema_change='fail'

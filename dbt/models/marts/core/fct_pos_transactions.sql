@@ -1,7 +1,7 @@
 -- Incremental (a large fact): a refresh recomputes only the transactions that new staging rows
 -- touch (a new or corrected transaction, or new or corrected item lines of any transaction).
 {{ config(
-    materialized='incremental',
+    materialized=incremental_or_table(),
     unique_key='transaction_id',
     incremental_strategy='delete+insert',
     on_schema_change='fail'

@@ -10,7 +10,7 @@ summary as (
 ),
 
 months as (
-    select unnest(range(0, cast({{ var('clv_horizon_months') }} as integer) + 1)) as month_ahead
+    select {{ int_series('0', 'cast(' ~ var('clv_horizon_months') ~ ' as integer) + 1') }} as month_ahead
 ),
 
 expected as (
@@ -29,9 +29,8 @@ discounted as (
         customer_key,
         max(cumulative_purchases) as expected_purchases,
         -- summed in month order, so the result does not depend on parallel aggregation
-        list_sum(list((cumulative_purchases - prev)
-            / power(1 + cast({{ var('clv_monthly_discount_rate') }} as double), month_ahead)
-            order by month_ahead)) as discounted_purchases
+        {{ ordered_sum("(cumulative_purchases - prev)
+            / power(1 + cast(" ~ var('clv_monthly_discount_rate') ~ " as double), month_ahead)", 'month_ahead') }} as discounted_purchases
     from (
         select *, lag(cumulative_purchases, 1, 0.0) over (partition by customer_key order by month_ahead) as prev
         from expected

@@ -2,9 +2,8 @@
 -- silence crossed the threshold) divided by the customers active at the start of the month
 -- (a purchase within the threshold before it). Months run to the end of observation.
 with months as (
-    select cast(unnest(generate_series(
-        date_trunc('month', first_activity_date), date_trunc('month', observation_end),
-        interval 1 month)) as date) as month
+    select {{ date_series("date_trunc('month', first_activity_date)",
+                          "date_trunc('month', observation_end)", 'month') }} as month
     from {{ ref('int_clv_dates') }}
 ),
 
@@ -32,7 +31,7 @@ flagged as (
         l.month,
         l.customer_key,
         l.last_purchase is not null
-            and date_diff('day', l.last_purchase, l.month) <= t.threshold_days as active_at_start
+            and {{ units_between('day', "l.last_purchase", "l.month") }} <= t.threshold_days as active_at_start
     from last_before as l
     cross join {{ ref('int_churn_threshold_derived') }} as t
 ),

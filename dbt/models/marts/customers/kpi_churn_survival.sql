@@ -16,7 +16,7 @@ first_churn as (
 durations as (
     select
         f.customer_key,
-        date_diff('day', f.first_purchase_date, coalesce(c.churn_date, d.observation_end)) as days,
+        {{ units_between('day', "f.first_purchase_date", "coalesce(c.churn_date, d.observation_end)") }} as days,
         c.churn_date is not null as churned
     from firsts as f
     left join first_churn as c using (customer_key)

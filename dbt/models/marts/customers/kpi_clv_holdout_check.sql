@@ -9,7 +9,7 @@ scored as (
     select
         least(s.frequency, 7) as calibration_repeat_purchases,
         s.holdout_purchases,
-        {{ bgnbd_expected_purchases('date_diff(\'day\', s.period_end, d.observation_end) / 7.0', 's.frequency', 's.recency_weeks', 's.age_weeks') }}
+        {{ bgnbd_expected_purchases(units_between('day', 's.period_end', 'd.observation_end') ~ ' / 7.0', 's.frequency', 's.recency_weeks', 's.age_weeks') }}
             as predicted
     from {{ ref('int_clv_summary_calibration') }} as s
     cross join params

@@ -14,7 +14,7 @@ with days as (
 activity as (
     select
         cohort_month,
-        date_diff('month', cohort_month, activity_month) as months_since_first,
+        {{ units_between('month', "cohort_month", "activity_month") }} as months_since_first,
         count(distinct customer_key) as customers,
         sum(day_value) as revenue
     from days

@@ -13,7 +13,7 @@ events as (
         r.review_id as event_id,
         r.platform as source_filter,
         r.store_id,
-        null::varchar as customer_key,
+        {{ null_text() }} as customer_key,
         r.created_at as event_at,
         null::bigint as nps_score,
         r.stars,

@@ -9,7 +9,7 @@ with files as (
         sum(rows_loaded) as rows_loaded,
         sum(rows_rejected) as rows_rejected,
         max(loaded_at) as last_loaded_at,
-        arg_max(file_name, batch_id) as last_file
+        {{ arg_max("file_name", "batch_id") }} as last_file
     from {{ ref('stg_ingest__ledger') }}
     group by source
 )

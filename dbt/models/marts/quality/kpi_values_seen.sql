@@ -37,7 +37,7 @@ seen as (
         kind,
         value,
         count(*) as rows,
-        string_agg(distinct source, ', ' order by source) as sources,
+        {{ sorted_distinct_string_agg('source', "', '") }} as sources,
         min(seen_on) as first_seen,
         max(seen_on) as last_seen
     from used

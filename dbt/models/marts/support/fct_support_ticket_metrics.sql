@@ -38,7 +38,7 @@ status_minutes as (
     select
         s.ticket_id,
         s.status,
-        sum(date_diff('second', s.span_start, s.span_end)) / 60.0 as calendar_minutes
+        sum({{ units_between('second', "s.span_start", "s.span_end") }}) / 60.0 as calendar_minutes
     from status_spans as s
     group by s.ticket_id, s.status
 ),
@@ -79,8 +79,8 @@ next_replies as (
     select
         r.ticket_id,
         count(*) as next_replies,
-        avg(date_diff('second', r.span_start, r.span_end) / 60.0) as avg_next_reply_minutes,
-        max(date_diff('second', r.span_start, r.span_end) / 60.0) as max_next_reply_minutes,
+        avg({{ units_between('second', "r.span_start", "r.span_end") }} / 60.0) as avg_next_reply_minutes,
+        max({{ units_between('second', "r.span_start", "r.span_end") }} / 60.0) as max_next_reply_minutes,
         avg(coalesce(b.business_minutes, 0)) as avg_next_reply_business_minutes,
         max(coalesce(b.business_minutes, 0)) as max_next_reply_business_minutes
     from reply_spans as r
@@ -162,7 +162,7 @@ select
     t.first_reply_minutes,
     t.first_reply_business_minutes,
     case when h.first_solved_at >= t.created_at
-        then date_diff('minute', t.created_at, h.first_solved_at) end as first_resolution_minutes,
+        then {{ units_between('minute', "t.created_at", "h.first_solved_at") }} end as first_resolution_minutes,
     case when h.first_solved_at >= t.created_at
         then round(coalesce(fr.business_minutes, 0), 1) end as first_resolution_business_minutes,
     t.full_resolution_minutes,

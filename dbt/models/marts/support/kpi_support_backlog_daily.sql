@@ -11,10 +11,8 @@ with tickets as (
 ),
 
 days as (
-    select cast(unnest(generate_series(
-        (select min(opened_on) from tickets),
-        (select greatest(max(opened_on), max(closed_on)) from tickets),
-        interval 1 day)) as date) as day
+    select {{ date_series('(select min(opened_on) from tickets)',
+                          '(select greatest(max(opened_on), max(closed_on)) from tickets)') }} as day
 ),
 
 moves as (

@@ -20,7 +20,7 @@ with staff as (
         count(*) filter (where e.left_in_month
             and e.termination_reason in ('dismissed', 'end_of_contract')) as involuntary_leavers,
         count(*) filter (where e.left_in_month
-            and date_diff('day', e.hire_date, e.termination_date) < 90) as early_leavers,
+            and {{ units_between('day', "e.hire_date", "e.termination_date") }} < 90) as early_leavers,
         coalesce(sum(e.scheduled_hours), 0) as scheduled_hours
     from {{ ref('int_store_months_spined') }} as s
     left join {{ ref('int_employee_months_expanded') }} as e

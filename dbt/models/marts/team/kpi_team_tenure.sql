@@ -8,7 +8,7 @@ tenure as (
     select
         e.store_id,
         case when e.termination_date is null then 'current' else 'left' end as status,
-        date_diff('day', e.hire_date, coalesce(e.termination_date, d.observation_end)) as days
+        {{ units_between('day', "e.hire_date", "coalesce(e.termination_date, d.observation_end)") }} as days
     from {{ ref('dim_employees') }} as e
     cross join dates as d
 )

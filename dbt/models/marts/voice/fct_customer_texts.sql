@@ -5,7 +5,7 @@ with texts as (
 ),
 
 themes as (
-    select source, text_id, list(theme order by theme) as themes
+    select source, text_id, {{ sorted_list('theme') }} as themes
     from {{ source('analysis', 'text_themes') }}
     group by source, text_id
 )
@@ -22,7 +22,7 @@ select
     s.compound,
     s.label as sentiment_label,
     s.stock_compound,
-    coalesce(th.themes, []::varchar[]) as themes,
+    coalesce(th.themes, {{ empty_text_list() }}) as themes,
     s.themes_matched
 from texts as t
 inner join {{ source('analysis', 'text_sentiment') }} as s using (source, text_id)

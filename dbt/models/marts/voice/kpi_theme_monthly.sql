@@ -17,7 +17,7 @@ select
     round(avg(cast(h.compound as decimal(9, 4))), 3) as avg_sentiment
 from {{ source('analysis', 'theme_catalogue') }} as c
 cross join months as m
-left join texts as t on t.text_month = m.text_month and list_contains(t.themes, c.theme)
+left join texts as t on t.text_month = m.text_month and {{ list_has('t.themes', 'c.theme') }}
 left join {{ source('analysis', 'text_themes') }} as h
     on h.source = t.source and h.text_id = t.text_id and h.theme = c.theme
 group by c.theme, c.label, m.text_month, m.texts

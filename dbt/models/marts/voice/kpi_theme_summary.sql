@@ -21,7 +21,7 @@ mentions as (
         count(t.text_id) filter (where h.label = 'negative') as negative_mentions,
         round(avg(cast(h.compound as decimal(9, 4))), 3) as avg_sentiment
     from catalogue as c
-    left join texts as t on list_contains(t.themes, c.theme)
+    left join texts as t on {{ list_has('t.themes', 'c.theme') }}
     left join theme_hits as h
         on h.source = t.source and h.text_id = t.text_id and h.theme = c.theme
     group by c.theme
@@ -30,10 +30,10 @@ mentions as (
 pull as (
     select
         c.theme,
-        count(*) filter (where list_contains(t.themes, c.theme)) as nps_n_mentioning,
-        {{ nps('t.nps_score', 'list_contains(t.themes, c.theme)') }} as nps_mentioning,
-        count(*) filter (where not list_contains(t.themes, c.theme)) as nps_n_not_mentioning,
-        {{ nps('t.nps_score', 'not list_contains(t.themes, c.theme)') }} as nps_not_mentioning
+        count(*) filter (where {{ list_has('t.themes', 'c.theme') }}) as nps_n_mentioning,
+        {{ nps('t.nps_score', list_has('t.themes', 'c.theme')) }} as nps_mentioning,
+        count(*) filter (where not {{ list_has('t.themes', 'c.theme') }}) as nps_n_not_mentioning,
+        {{ nps('t.nps_score', 'not ' ~ list_has('t.themes', 'c.theme')) }} as nps_not_mentioning
     from catalogue as c
     cross join (select * from texts where source = 'nps_comment') as t
     group by c.theme

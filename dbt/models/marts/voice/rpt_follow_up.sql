@@ -35,13 +35,13 @@ select
     k.phone,
     e.store_id,
     e.event_at,
-    date_diff('day', cast(e.event_at as date), d.observation_end) as days_waiting,
+    {{ units_between('day', "cast(e.event_at as date)", "d.observation_end") }} as days_waiting,
     e.verbatim
 from events as e
 cross join dates as d
 left join {{ ref('stg_crm__customer_contacts') }} as k using (customer_key)
 where e.customer_key is not null
-  and cast(e.event_at as date) > d.observation_end - to_days(cast({{ var('follow_up_days') }} as integer))
+  and cast(e.event_at as date) > {{ minus_days('d.observation_end', 'cast(' ~ var('follow_up_days') ~ ' as integer)') }}
   and not exists (
       select 1 from positives as p
       where p.customer_key = e.customer_key and p.positive_at > e.event_at

@@ -1,7 +1,7 @@
 -- Incremental (a large fact): each refresh reads only the new raw batches and replaces the
 -- rows of the keys they carry (the latest batch wins, as for every staging model).
 {{ config(
-    materialized='incremental',
+    materialized=incremental_or_table(),
     unique_key='line_item_id',
     incremental_strategy='delete+insert',
     on_schema_change='fail'

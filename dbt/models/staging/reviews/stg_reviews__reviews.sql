@@ -25,6 +25,6 @@ select
     experience_date,
     {{ redact_contacts("reply_text") }} as reply_text,
     replied_at,
-    round(date_diff('minute', created_at, replied_at) / 60.0, 1) as reply_hours,
+    round({{ units_between('minute', 'created_at', 'replied_at') }} / 60.0, 1) as reply_hours,
     _batch_id as batch_id
 from stars
