@@ -114,7 +114,7 @@ def tenant_requests(context: dg.SensorEvaluationContext) -> dg.SensorResult:
     for name in names:
         try:
             env = tenancy.tenant_env(name)
-            tenant = tenancy.tenant_settings(name)
+            tenant = load_settings(env)
             current = refresh_state.fingerprint(tenant, env)
             state = refresh_state.read_state(tenant.warehouse)
         except Exception as exc:  # one tenant's broken profile never stops the others

@@ -9,6 +9,7 @@ The folder holds the hashing salt: keep it private to the service user, like the
 
 from __future__ import annotations
 
+import re
 import shutil
 from pathlib import Path
 
@@ -51,33 +52,26 @@ def export(warehouse: Path, folder: Path, seeds: tuple[str, ...] = ()) -> dict[s
                 ).fetchall()
             )
             parquet = target / "part-0.parquet"
-            con.execute(
-                f'COPY (SELECT {columns} FROM "{schema}"."{table}") TO \'{parquet}\' (FORMAT parquet)'
-            )
+            # COPY answers with the number of rows it wrote
             out[f"{schema}.{table}"] = con.execute(
-                f'SELECT count(*) FROM "{schema}"."{table}"'
+                f'COPY (SELECT {columns} FROM "{schema}"."{table}") TO \'{parquet}\' (FORMAT parquet)'
             ).fetchone()[0]
     finally:
         con.close()
     return out
 
 
-def spark_dir_settings(spark_dir: Path) -> dict[str, str]:
-    """The Spark session's settings of the ``spark`` target in dbt/profiles.yml (same metastore
-    and tables folder), for reading what dbt built there."""
-    return {
-        "spark.master": "local[2]",
-        "spark.driver.memory": "2g",
-        "spark.sql.shuffle.partitions": "4",
-        "spark.ui.enabled": "false",
-        "spark.sql.session.timeZone": "UTC",
-        "spark.sql.parser.escapedStringLiterals": "true",
-        "spark.sql.warehouse.dir": f"{spark_dir}/tables",
-        "spark.hadoop.javax.jdo.option.ConnectionURL": (
-            f"jdbc:derby:;databaseName={spark_dir}/metastore;create=true"
-        ),
-        "spark.driver.extraJavaOptions": f"-Dderby.system.home={spark_dir}",
-    }
+SPARK_DIR_SETTING = re.compile(r"\{\{\s*env_var\('EMPATHY_SPARK_DIR'[^}]*\}\}")
+
+
+def spark_dir_settings(spark_dir: Path, dbt_dir: Path) -> dict[str, str]:
+    """The Spark session's settings of the ``spark`` target in dbt/profiles.yml, read from it
+    (same metastore and tables folder), for reading what dbt built there."""
+    import yaml
+
+    profile = yaml.safe_load((dbt_dir / "profiles.yml").read_text())
+    params = profile["empathy_warehouse"]["outputs"]["spark"]["server_side_parameters"]
+    return {k: SPARK_DIR_SETTING.sub(str(spark_dir), str(v)) for k, v in params.items()}
 
 
 def build_on_spark(warehouse: Path, spark_dir: Path, dbt_dir: Path) -> dict[str, str]:

@@ -120,7 +120,7 @@ def churn_model(
             return dg.MaterializeResult(metadata={"reused": True, "input_hash": digest})
         fitted_at = dt.datetime.now(dt.UTC).replace(tzinfo=None)
         try:
-            result = churn.run(features, fitted_at, labels)
+            result = churn.run(features, fitted_at, labels, digest)
         except churn.NotEnoughHistory as exc:
             context.log.warning(f"churn model not fitted: {exc}")
             result = churn.ChurnResult([], [], [], [], [])

@@ -438,12 +438,16 @@ class ChurnResult:
 
 
 def run(
-    features: pl.DataFrame, fitted_at: dt.datetime, theme_labels: dict[str, str] | None = None
+    features: pl.DataFrame,
+    fitted_at: dt.datetime,
+    theme_labels: dict[str, str] | None = None,
+    digest: str | None = None,
 ) -> ChurnResult:
-    """Fit, judge and score. ``theme_labels``: theme -> label, for the words of the reasons.
+    """Fit, judge and score. ``theme_labels``: theme -> label, for the words of the reasons;
+    ``digest``: their input_hash when the caller has it already.
     Raises NotEnoughHistory when the split has too few customers or outcomes of either kind."""
     labels = theme_labels or {}
-    digest = input_hash(features, labels)
+    digest = digest or input_hash(features, labels)
     features = with_p_alive(features.sort(["split", "customer_key"]))
     pop = features.filter(pl.col("in_population"))
     train0, test0, score0 = (pop.filter(pl.col("split") == s) for s in ("train", "test", "score"))

@@ -121,7 +121,7 @@ def test_every_model_spark_built_holds_duckdbs_rows(spark_build):
     os.environ["TZ"] = "UTC"
     time.tzset()
     builder = SparkSession.builder.enableHiveSupport()
-    for key, value in spark_dir_settings(spark_dir).items():
+    for key, value in spark_dir_settings(spark_dir, ROOT / "dbt").items():
         builder = builder.config(key, value)
     spark = builder.getOrCreate()
     con = duckdb.connect(str(home.warehouse), read_only=True)
