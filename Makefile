@@ -21,7 +21,7 @@ run: demo manifest
 ##       missing); a test file runs whole on one of them. PYTEST_WORKERS=0: one process
 PYTEST_WORKERS ?= 2
 test: setup test-deps manifest
-	$(BIN)/pytest -n $(PYTEST_WORKERS) --dist loadfile --durations=25 -m "not spark"
+	$(BIN)/pytest -n $(PYTEST_WORKERS) --dist loadfile --no-loadscope-reorder --durations=25 -m "not spark"
 
 ## test-spark: the dbt project on Spark (dbt-spark, session mode, local pyspark; Java 17): every
 ##             model dbt-spark builds from the demo's sources must hold DuckDB's rows (not in

@@ -31,7 +31,7 @@ from dagster_project.transform.dbt_assets import (
 from dagster_project.transform.dbt_cli import DBT_EXECUTABLE
 
 settings = load_settings()
-settings.export_env()
+tenancy.export_deployment_env(settings)
 contracts = load_contracts(settings.contracts_dir)
 vendor_formats = load_formats(settings.contracts_dir)  # a broken format file fails here, loudly
 

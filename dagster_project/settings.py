@@ -176,13 +176,19 @@ class Settings:
             print(warning, file=sys.stderr)
         # Files the refresh writes (warehouse, analyst copy, site, logs) are the service user's
         # alone; publishing opens the analyst copy and the site to EMPATHY_SHARE_GROUP if set.
-        os.umask(0o077)
         os.environ["EMPATHY_DUCKDB_THREADS"] = str(self.duckdb_threads)
         os.environ["EMPATHY_DUCKDB_MEMORY_LIMIT"] = self.duckdb_memory_limit
-        os.environ.setdefault("DBT_SEND_ANONYMOUS_USAGE_STATS", "False")
-        os.environ.setdefault("DO_NOT_TRACK", "1")
-        os.environ.setdefault("GX_ANALYTICS_ENABLED", "False")
-        os.environ.setdefault("TQDM_DISABLE", "1")  # GX progress bars clutter the run log
+        quiet_process()
+
+
+def quiet_process() -> None:
+    """What every process of the product sets whatever business it serves: files private to
+    the service user, and the tools' telemetry and progress bars off."""
+    os.umask(0o077)
+    os.environ.setdefault("DBT_SEND_ANONYMOUS_USAGE_STATS", "False")
+    os.environ.setdefault("DO_NOT_TRACK", "1")
+    os.environ.setdefault("GX_ANALYTICS_ENABLED", "False")
+    os.environ.setdefault("TQDM_DISABLE", "1")  # GX progress bars clutter the run log
 
 
 def load_settings(env: Mapping[str, str] | None = None) -> Settings:

@@ -23,7 +23,7 @@ from pathlib import Path
 
 import dagster as dg
 
-from dagster_project.settings import Settings, load_settings
+from dagster_project.settings import Settings, load_settings, quiet_process
 
 TENANTS_DIR_VAR = "EMPATHY_TENANTS_DIR"
 TENANT_VAR = "EMPATHY_TENANT"  # set in a run's process: the tenant it refreshes
@@ -108,6 +108,16 @@ def enter(name: str) -> Settings:
     settings = load_settings()
     settings.export_env()
     return settings
+
+
+def export_deployment_env(settings: Settings) -> None:
+    """At import (definitions, dbt assets): the deployment's settings for its subprocesses,
+    or with tenants only the process-wide ones: the deployment's own warehouse and salt belong
+    to no tenant, and no tenant's run may create or read them (each run enters its tenant)."""
+    if tenants_dir() is None:
+        settings.export_env()
+    else:
+        quiet_process()
 
 
 def run_tenant(run: dg.DagsterRun | None) -> str | None:

@@ -1,7 +1,12 @@
+import json
 import os
+import pickle
+import shutil
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from filelock import FileLock
 
 os.environ.setdefault("GX_ANALYTICS_ENABLED", "False")
 os.environ.setdefault("DBT_SEND_ANONYMOUS_USAGE_STATS", "False")
@@ -22,6 +27,9 @@ SOURCES = (
     "online_reviews",
 )
 OUTPUT = ROOT / "test-output"
+# each test file's seconds in a measured run of `make test` (copy test-output/durations.json
+# here after adding or changing slow tests): the order files are handed to the workers
+DURATIONS = ROOT / "tests" / "durations.json"
 
 # A test module that refreshes a project home through Dagster (a subprocess of tens of seconds)
 # is marked `pipeline`; one that drives Chromium `browser`; one that starts a local server
@@ -59,6 +67,45 @@ def pytest_collection_modifyitems(config, items):
             item.add_marker(pytest.mark.service)
         if not (pipeline or browser or service):
             item.add_marker(pytest.mark.unit)
+    # Longest files first (pytest-xdist sends whole files, in this order with
+    # --no-loadscope-reorder): the slowest file never starts last while the other worker idles
+    weights = _file_seconds()
+    items.sort(
+        key=lambda item: (
+            -weights.get(_rel(item), 60.0 if item.get_closest_marker("pipeline") else 1.0)
+        )
+    )
+
+
+def _rel(item) -> str:
+    return Path(item.fspath).relative_to(ROOT).as_posix()
+
+
+def _file_seconds() -> dict[str, float]:
+    """Each test file's seconds in a measured `make test` (setup, call and teardown of its
+    tests), from DURATIONS; a run writes its own figures to test-output/durations.json."""
+    return json.loads(DURATIONS.read_text()) if DURATIONS.exists() else {}
+
+
+_measured: dict[str, float] = {}
+
+
+def pytest_runtest_logreport(report):
+    file = report.nodeid.split("::", 1)[0]
+    _measured[file] = _measured.get(file, 0.0) + report.duration
+
+
+def pytest_sessionfinish(session):
+    # on the controlling process only (its reports include every worker's)
+    if _measured and not os.environ.get("PYTEST_XDIST_WORKER"):
+        OUTPUT.mkdir(exist_ok=True)
+        (OUTPUT / "durations.json").write_text(
+            json.dumps(
+                {f: round(s, 1) for f, s in sorted(_measured.items(), key=lambda kv: -kv[1])},
+                indent=1,
+            )
+            + "\n"
+        )
 
 
 @pytest.fixture(scope="session")
@@ -74,12 +121,29 @@ def output_dir() -> Path:
     return OUTPUT
 
 
+def shared_once(tmp_path_factory, name: str, build: Callable[[Path], object]) -> object:
+    """What ``build(folder)`` returns, built once per test session: the first pytest-xdist
+    worker to ask builds it (under a file lock) and saves it; the others wait for it and load
+    it. A refreshed demo home costs a minute or more; every worker needs the same one."""
+    if os.environ.get("PYTEST_XDIST_WORKER") is None:  # one process: nothing to share
+        return build(tmp_path_factory.mktemp(name))
+    shared = tmp_path_factory.getbasetemp().parent  # the session's folder, above each worker's
+    folder, saved = shared / name, shared / f"{name}.pickle"
+    with FileLock(str(shared / f"{name}.lock")):
+        if not saved.exists():
+            shutil.rmtree(folder, ignore_errors=True)
+            folder.mkdir()
+            saved.write_bytes(pickle.dumps(build(folder)))
+        return pickle.loads(saved.read_bytes())
+
+
 @pytest.fixture(scope="session")
 def published_home(tmp_path_factory):
-    """A small demo refreshed once and left alone: for tests that only read the results."""
+    """A small demo refreshed once and left alone: for tests that only read the results (and
+    the copies of it other tests make)."""
     from tests.pipeline_home import demo_home
 
-    return demo_home(tmp_path_factory)
+    return shared_once(tmp_path_factory, "published", demo_home)
 
 
 @pytest.fixture(scope="session")
@@ -88,4 +152,8 @@ def vendor_homes(published_home, tmp_path_factory):
     as canonical files (tests/e2e/test_vendor_exports.py, tests/test_privacy.py)."""
     from tests.pipeline_home import vendor_and_canonical_homes
 
-    return vendor_and_canonical_homes(published_home, tmp_path_factory)
+    return shared_once(
+        tmp_path_factory,
+        "vendor-homes",
+        lambda folder: vendor_and_canonical_homes(published_home, folder),
+    )

@@ -76,9 +76,9 @@ class Home:
             con.close()
 
 
-def demo_home(tmp_path_factory) -> Home:
-    """Generate a small demo business and refresh it once."""
-    h = Home(tmp_path_factory.mktemp("demo"))
+def demo_home(root: Path) -> Home:
+    """Generate a small demo business in ``root`` and refresh it once."""
+    h = Home(root)
     gen = h.run("dagster_project.demo.generator")
     assert gen.returncode == 0, gen.stderr
     first = h.refresh()
@@ -155,18 +155,18 @@ def published_copy(published: Home, root: Path) -> Home:
     return home
 
 
-def vendor_and_canonical_homes(published: Home, tmp_path_factory) -> tuple[Home, Home, object]:
+def vendor_and_canonical_homes(published: Home, root: Path) -> tuple[Home, Home, object]:
     """Two copies of the published demo refreshed once more: one with a file of every vendor
     export format dropped into landing/ as exported, one with the same facts as canonical
     files. Returns (vendor home, canonical home, the vendor refresh)."""
     fixtures = ROOT / "tests" / "fixtures" / "vendors"
-    vendor = copy_of(published, tmp_path_factory.mktemp("vendor"))
+    vendor = copy_of(published, root / "vendor")
     # the canonical fixtures give the vendors' times in UTC: both homes keep UTC as local time
     # (the demo's business profile says Europe/London)
     vendor.env["EMPATHY_TIMEZONE"] = "UTC"
     for f in (fixtures / "landing").iterdir():
         shutil.copyfile(f, vendor.landing / f.name)
-    canonical = copy_of(published, tmp_path_factory.mktemp("canonical"))
+    canonical = copy_of(published, root / "canonical")
     canonical.env["EMPATHY_TIMEZONE"] = "UTC"
     for f in (fixtures / "canonical").glob("*/*.csv"):
         shutil.copyfile(f, canonical.landing / f.parent.name / "vendor_equivalent.csv")

@@ -57,7 +57,7 @@ def build_gx_check(contract: Contract) -> dg.AssetChecksDefinition:
             # the suite reads the file itself (read-only): no connection of ours is open
             outcome = validate_batches(
                 contract,
-                Path(warehouse.path),
+                Path(warehouse.file),
                 batches,
                 read_pandas,
                 GX_CHUNK_ROWS,

@@ -23,7 +23,7 @@ from dagster_project.settings import Settings, load_settings
 from dagster_project.transform.dbt_cli import vars_args
 
 settings = load_settings()
-settings.export_env()
+tenancy.export_deployment_env(settings)
 
 dbt_project = DbtProject(
     project_dir=settings.dbt_project_dir, profiles_dir=settings.dbt_project_dir

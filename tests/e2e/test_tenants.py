@@ -133,8 +133,13 @@ def test_three_tenants_refresh_at_once_and_none_sees_another(
     dagster_home = tmp_path / "dagster_home"
     dagster_home.mkdir()
     shutil.copyfile(ROOT / "deploy/tenants/dagster.yaml", dagster_home / "dagster.yaml")
+    # the deployment's own business folder: no tenant's run may read or write it (a step that
+    # used the deployment's warehouse instead of its tenant's would fail here, nothing exists)
+    deployment = tmp_path / "deployment"
+    deployment.mkdir()
     env = _base_env(
         DAGSTER_HOME=str(dagster_home),
+        EMPATHY_HOME=str(deployment),
         EMPATHY_TENANTS_DIR=str(tenants),
         EMPATHY_PG_URL=postgres_url,
     )
@@ -234,4 +239,5 @@ def test_three_tenants_refresh_at_once_and_none_sees_another(
     assert len(set(revenues.values())) == 3, revenues  # three businesses, three sets of figures
     # the broken tenant published nothing, and the ignored folder got no run
     assert not (tenants / BROKEN / "site").exists()
+    assert not list(deployment.iterdir()), list(deployment.rglob("*"))
     assert "ignored 'Not A Tenant'" in log.read_text()

@@ -49,7 +49,7 @@ NOT_YET_ON_SPARK = {
 
 @pytest.fixture(scope="module")
 def spark_build(tmp_path_factory):
-    home = demo_home(tmp_path_factory)
+    home = demo_home(tmp_path_factory.mktemp("demo"))
     spark_dir = Path(tempfile.mkdtemp(prefix="empathy-spark-"))
     started = time.monotonic()
     try:
