@@ -45,8 +45,7 @@ group by days.customer_key, firsts.first_purchase_date
 {% endmacro %}
 
 {#- BG/NBD closed forms over columns r, alpha, a, b (parameters) and x, t_x, T (summary),
-    Fader, Hardie & Lee (2005) eq. 10 and P(alive). hyp2f1 is registered by the project's
-    dbt-duckdb plugin (dagster_project/analysis/duckdb_functions.py). -#}
+    Fader, Hardie & Lee (2005) eq. 10 and P(alive). hyp2f1: see macros/spark.sql. -#}
 {% macro bgnbd_p_alive(x, t_x, T) -%}
     (1.0 / (1.0 + case when {{ x }} > 0
         then (a / (b + {{ x }} - 1)) * power((alpha + {{ T }}) / (alpha + {{ t_x }}), r + {{ x }})
@@ -57,8 +56,8 @@ group by days.customer_key, firsts.first_purchase_date
     (case when {{ t }} <= 0 then 0.0 else
         ((a + b + {{ x }} - 1) / (a - 1))
         * (1 - power((alpha + {{ T }}) / (alpha + {{ T }} + {{ t }}), r + {{ x }})
-               * hyp2f1(r + {{ x }}, b + {{ x }}, a + b + {{ x }} - 1,
-                        {{ t }} / (alpha + {{ T }} + {{ t }})))
+               * {{ hyp2f1('r + ' ~ x, 'b + ' ~ x, 'a + b + ' ~ x ~ ' - 1',
+                           t ~ ' / (alpha + ' ~ T ~ ' + ' ~ t ~ ')') }})
         / (1.0 + case when {{ x }} > 0
             then (a / (b + {{ x }} - 1)) * power((alpha + {{ T }}) / (alpha + {{ t_x }}), r + {{ x }})
             else 0 end)

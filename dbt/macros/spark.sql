@@ -152,3 +152,80 @@
 {% macro day_name(date) %}{{ return(adapter.dispatch('day_name')(date)) }}{% endmacro %}
 {% macro default__day_name(date) %}dayname({{ date }}){% endmacro %}
 {% macro spark__day_name(date) %}date_format({{ date }}, 'EEEE'){% endmacro %}
+
+{#- The Gauss hypergeometric function 2F1(a, b; c; z), 0 <= z < 1. DuckDB calls scipy's, which
+    the project's dbt-duckdb plugin registers (dagster_project/analysis/duckdb_functions.py);
+    Spark sums the series term by term, t(k+1) = t(k) (a+k)(b+k) / ((c+k)(k+1)) z, in one
+    aggregate over k = 0..n: the terms rise while k < about (a+b) z / (1-z) and then fall at
+    least as fast as z^k, so n takes both stretches plus 60 / (1-z) terms more (each term
+    positive: the sum is good to about n x 1e-16, relative). -#}
+{% macro hyp2f1(a, b, c, z) %}{{ return(adapter.dispatch('hyp2f1')(a, b, c, z)) }}{% endmacro %}
+{% macro default__hyp2f1(a, b, c, z) %}hyp2f1({{ a }}, {{ b }}, {{ c }}, {{ z }}){% endmacro %}
+{% macro spark__hyp2f1(a, b, c, z) -%}
+    aggregate(
+        sequence(0, cast(least(200000, 50 + ceil((abs({{ a }}) + abs({{ b }})) * ({{ z }}) / (1 - ({{ z }})) + 60 / (1 - ({{ z }})))) as int)),
+        named_struct('s', cast(0 as double), 't', cast(1 as double)),
+        (acc, k) -> named_struct(
+            's', acc.s + acc.t,
+            't', acc.t * (({{ a }}) + k) * (({{ b }}) + k) / ((({{ c }}) + k) * (k + 1)) * ({{ z }})),
+        acc -> acc.s)
+{%- endmacro %}
+
+{#- Every row of the CTE `base` (its `columns`) with the latest `fact_at` (a date) of `facts`
+    strictly before its `at`,
+    for the same `key`, as `as_name` (null when none). DuckDB: an ASOF join. Spark, which has
+    none: the facts' times and the base rows in one stream per key, ordered by time (a fact
+    at the same instant after the base row, so "strictly before" holds), and the running
+    maximum of the facts' times up to each base row. -#}
+{% macro last_before(base, columns, key, at, facts, fact_at, as_name) %}{{ return(adapter.dispatch('last_before')(base, columns, key, at, facts, fact_at, as_name)) }}{% endmacro %}
+{% macro default__last_before(base, columns, key, at, facts, fact_at, as_name) -%}
+    select {{ base }}.*, p.{{ fact_at }} as {{ as_name }}
+    from {{ base }}
+    asof left join {{ facts }} as p
+        on {{ base }}.{{ key }} = p.{{ key }} and {{ base }}.{{ at }} > p.{{ fact_at }}
+{%- endmacro %}
+{% macro spark__last_before(base, columns, key, at, facts, fact_at, as_name) -%}
+    select {{ columns | join(', ') }}, {{ as_name }}
+    from (
+        select
+            {{ columns | join(', ') }},
+            is_base,
+            max(fact_time) over (
+                partition by {{ key }} order by sort_time, is_base desc
+                rows between unbounded preceding and current row) as {{ as_name }}
+        from (
+            select {{ columns | join(', ') }}, {{ at }} as sort_time, 1 as is_base, cast(null as date) as fact_time
+            from {{ base }}
+            union all
+            select
+                {%- for c in columns %} {{ 'p.' ~ c if c == key else 'null' }} as {{ c }}{{ ',' if not loop.last }}{% endfor %},
+                p.{{ fact_at }} as sort_time, 0 as is_base, p.{{ fact_at }} as fact_time
+            from {{ facts }} as p
+        )
+    )
+    where is_base = 1
+{%- endmacro %}
+
+{#- A timestamp plus a whole number of minutes. -#}
+{% macro plus_minutes(ts, minutes) %}{{ return(adapter.dispatch('plus_minutes')(ts, minutes)) }}{% endmacro %}
+{% macro default__plus_minutes(ts, minutes) %}{{ ts }} + to_minutes({{ minutes }}){% endmacro %}
+{% macro spark__plus_minutes(ts, minutes) %}timestamp_micros(unix_micros({{ ts }}) + cast({{ minutes }} as bigint) * 60000000){% endmacro %}
+
+{#- The distinct elements of a column of lists, over a group, sorted. -#}
+{% macro sorted_distinct_flatten(expr) %}{{ return(adapter.dispatch('sorted_distinct_flatten')(expr)) }}{% endmacro %}
+{% macro default__sorted_distinct_flatten(expr) %}list_sort(list_distinct(flatten(list({{ expr }})))){% endmacro %}
+{% macro spark__sorted_distinct_flatten(expr) %}array_sort(array_distinct(flatten(collect_list({{ expr }})))){% endmacro %}
+
+{#- A date some whole months earlier. -#}
+{% macro minus_months(date, months) %}{{ return(adapter.dispatch('minus_months')(date, months)) }}{% endmacro %}
+{% macro default__minus_months(date, months) %}{{ date }} - to_months({{ months }}){% endmacro %}
+{% macro spark__minus_months(date, months) %}add_months({{ date }}, -({{ months }})){% endmacro %}
+
+{#- The strings of a group joined in the order of `keys` (a list of expressions, each sorted
+    ascending: negate a number to sort it descending). -#}
+{% macro ordered_string_agg(expr, separator, keys) %}{{ return(adapter.dispatch('ordered_string_agg')(expr, separator, keys)) }}{% endmacro %}
+{% macro default__ordered_string_agg(expr, separator, keys) %}string_agg({{ expr }}, {{ separator }} order by {{ keys | join(', ') }}){% endmacro %}
+{% macro spark__ordered_string_agg(expr, separator, keys) -%}
+    array_join(transform(array_sort(collect_list(struct(
+        {%- for k in keys %}{{ k }} as k{{ loop.index }}, {% endfor %}{{ expr }} as v))), e -> e.v), {{ separator }})
+{%- endmacro %}

@@ -6,6 +6,7 @@
 -- ticket was solved). For train and test, the label: no purchase in the next
 -- churn_horizon_days days. tests/e2e/test_churn_model.py rewrites everything after a cutoff
 -- and checks that no feature moves.
+{% set horizon = "cast(" ~ var('churn_horizon_days') ~ " as integer)" %}
 with dates as (
     select observation_end from {{ ref('int_clv_dates') }}
 ),
@@ -18,12 +19,12 @@ cutoffs as (
         split <> 'score' as labelled
     from (
         select 'train' as split,
-            cast(observation_end - to_days(2 * cast({{ var('churn_horizon_days') }} as integer)) as date)
+            cast({{ minus_days('observation_end', '2 * ' ~ horizon) }} as date)
                 as cutoff_date
         from dates
         union all
         select 'test',
-            cast(observation_end - to_days(cast({{ var('churn_horizon_days') }} as integer)) as date)
+            cast({{ minus_days('observation_end', horizon) }} as date)
         from dates
         union all
         select 'score', observation_end from dates
@@ -54,7 +55,7 @@ bought_after as (
     from cutoffs as c
     inner join days as d
         on d.transaction_date > c.cutoff_date
-        and d.transaction_date <= c.cutoff_date + to_days(cast({{ var('churn_horizon_days') }} as integer))
+        and d.transaction_date <= {{ plus_days('c.cutoff_date', horizon) }}
     where c.labelled
     group by all
 ),
@@ -79,14 +80,19 @@ thresholds as (
 ),
 
 nps as (
-    select
-        c.split, n.customer_key, n.score as last_nps_score, n.nps_category as last_nps_category,
-        n.responded_at as last_nps_at
-    from cutoffs as c
-    inner join {{ ref('fct_nps_responses') }} as n
-        on n.responded_at < c.known_until and n.customer_key is not null
-    qualify row_number() over (
-        partition by c.split, n.customer_key order by n.responded_at desc, n.response_id desc) = 1
+    select split, customer_key, last_nps_score, last_nps_category, last_nps_at
+    from (
+        select
+            c.split, n.customer_key, n.score as last_nps_score,
+            n.nps_category as last_nps_category, n.responded_at as last_nps_at,
+            row_number() over (
+                partition by c.split, n.customer_key order by n.responded_at desc, n.response_id desc
+            ) as latest
+        from cutoffs as c
+        inner join {{ ref('fct_nps_responses') }} as n
+            on n.responded_at < c.known_until and n.customer_key is not null
+    )
+    where latest = 1
 ),
 
 texts as (
@@ -97,12 +103,17 @@ texts as (
 ),
 
 last_text as (
-    select
-        split, customer_key, compound as last_text_compound,
-        sentiment_label as last_text_sentiment, text_at as last_text_at
-    from texts
-    qualify row_number() over (
-        partition by split, customer_key order by text_at desc, source, text_id) = 1
+    select split, customer_key, last_text_compound, last_text_sentiment, last_text_at
+    from (
+        select
+            split, customer_key, compound as last_text_compound,
+            sentiment_label as last_text_sentiment, text_at as last_text_at,
+            row_number() over (
+                partition by split, customer_key order by text_at desc, source, text_id
+            ) as latest
+        from texts
+    )
+    where latest = 1
 ),
 
 negative_texts as (
@@ -110,7 +121,7 @@ negative_texts as (
         split,
         customer_key,
         count(*) as negative_texts_365d,
-        list_sort(list_distinct(flatten(list(themes)))) as negative_themes_365d
+        {{ sorted_distinct_flatten('themes') }} as negative_themes_365d
     from texts
     where sentiment_label = 'negative' and text_at >= known_until - interval 365 day
     group by all
@@ -125,7 +136,7 @@ tickets as (
         -- waited longer than churn_slow_reply_hours for a first reply, as seen at the cutoff
         count(*) filter (
             where t.created_at >= c.known_until - interval 365 day
-              and {{ units_between('minute', "t.created_at", "least(c.known_until, coalesce( t.created_at + to_minutes(t.first_reply_minutes), c.known_until))") }}
+              and {{ units_between('minute', "t.created_at", "least(c.known_until, coalesce(" ~ plus_minutes('t.created_at', 't.first_reply_minutes') ~ ", c.known_until))") }}
                   > 60 * cast({{ var('churn_slow_reply_hours') }} as double)
         ) as slow_reply_tickets_365d,
         count(*) filter (
@@ -144,7 +155,7 @@ select
     cast({{ var('churn_horizon_days') }} as integer) as horizon_days,
     p.customer_key,
     p.last_purchase_date
-        >= c.cutoff_date - to_days(cast({{ var('churn_model_active_days') }} as integer))
+        >= {{ minus_days('c.cutoff_date', "cast(" ~ var('churn_model_active_days') ~ " as integer)") }}
         as in_population,
     p.first_purchase_date,
     p.last_purchase_date,

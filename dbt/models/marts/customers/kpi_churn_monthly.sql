@@ -19,10 +19,8 @@ base as (
 ),
 
 last_before as (
-    select base.*, p.transaction_date as last_purchase
-    from base
-    asof left join {{ ref('int_customer_days_aggregated') }} as p
-        on base.customer_key = p.customer_key and base.month > p.transaction_date
+    {{ last_before('base', ['store_id', 'month', 'customer_key'], 'customer_key', 'month',
+                   ref('int_customer_days_aggregated'), 'transaction_date', 'last_purchase') }}
 ),
 
 flagged as (

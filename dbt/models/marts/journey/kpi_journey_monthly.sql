@@ -33,7 +33,7 @@ bad_themes as (
 themes as (
     select
         stage, month, scope, store_id,
-        string_agg(theme || ' (' || mentions || ')', ', ' order by mentions desc, theme)
+        {{ ordered_string_agg("theme || ' (' || mentions || ')'", "', '", ['-mentions', 'theme']) }}
             as top_themes
     from (
         select
@@ -87,7 +87,7 @@ baseline as (
     from monthly as m
     inner join monthly as b
         on b.stage = m.stage and b.scope = m.scope and b.store_id is not distinct from m.store_id
-        and b.month >= m.month - to_months({{ var('journey_baseline_months') }})
+        and b.month >= {{ minus_months('m.month', var('journey_baseline_months')) }}
         and b.month < m.month
     group by all
 )
