@@ -76,7 +76,8 @@ def spark_dir_settings(spark_dir: Path, dbt_dir: Path) -> dict[str, str]:
 
 def build_on_spark(warehouse: Path, spark_dir: Path, dbt_dir: Path) -> dict[str, str]:
     """Export ``warehouse``'s sources, declare them to Spark and ``dbt run --target spark``
-    every model; returns each model's status (success, error, skipped) from dbt's results."""
+    every model; returns each model's status (success, error, skipped) from dbt's results
+    (ephemeral models have none: they are compiled into the models that read them)."""
     import json
     import os
     import subprocess
@@ -105,4 +106,8 @@ def build_on_spark(warehouse: Path, spark_dir: Path, dbt_dir: Path) -> dict[str,
         if args[0] != "run" and proc.returncode:
             raise RuntimeError(f"dbt {args[0]} on Spark failed:\n{proc.stdout[-3000:]}")
     results = json.loads((target / "run_results.json").read_text())["results"]
-    return {r["unique_id"].rsplit(".", 1)[1]: r["status"] for r in results}
+    return {
+        r["unique_id"].rsplit(".", 1)[1]: r["status"]
+        for r in results
+        if r["unique_id"].startswith("model.")  # not the on-run-start hook
+    }

@@ -98,3 +98,21 @@ def test_a_relation_no_model_builds_any_more_is_dropped(tmp_path):
         "raw.pos_sales",
         "staging.stg_pos__sales",
     ]
+
+
+def test_the_target_folders_earlier_versions_left_are_removed_and_nothing_else(tmp_path):
+    from dagster_project.transform.dbt_cli import prune_legacy_targets
+
+    target = tmp_path / "target"
+    left = ["dbt_models-0940b04-b992b72", "dbt_churn_models-167682e-3d46b40"]
+    kept = ["compiled", "run", "dbt_models-notahex-b992b72", "my_dbt_models-0940b04-b992b72"]
+    for name in left + kept:
+        (target / name).mkdir(parents=True)
+        (target / name / "manifest.json").write_text("{}")
+    (target / "dbt_scored_models-0940b04-b992b72").write_text("a file, not a folder")
+    (target / "manifest.json").write_text("{}")
+    assert prune_legacy_targets(tmp_path) == 2
+    assert sorted(p.name for p in target.iterdir()) == sorted(
+        [*kept, "dbt_scored_models-0940b04-b992b72", "manifest.json"]
+    )
+    assert prune_legacy_targets(tmp_path / "nowhere") == 0

@@ -20,7 +20,7 @@ from dagster_project.analysis.duckdb_functions import install_salt, salt_changed
 from dagster_project.faults import pause_point
 from dagster_project.resources import DuckDBWarehouse
 from dagster_project.settings import Settings, load_settings
-from dagster_project.transform.dbt_cli import vars_args
+from dagster_project.transform.dbt_cli import prune_legacy_targets, vars_args
 
 settings = load_settings()
 tenancy.export_deployment_env(settings)
@@ -118,6 +118,8 @@ def dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResource, warehouse
         install_salt(con, settings.salt)
         for dropped in drop_orphans(con, dbt_project.manifest_path):
             context.log.info(f"dropped {dropped}: no model of the dbt project builds it any more")
+    if pruned := prune_legacy_targets(dbt_project.project_dir):
+        context.log.info(f"removed {pruned} target folders earlier versions left in dbt/target/")
     if changed and not settings.full_refresh:
         context.log.warning("the hashing salt changed: incremental models rebuilt in full")
     full = settings.full_refresh or changed

@@ -3,6 +3,7 @@
 import hashlib
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -145,3 +146,26 @@ def cached_docs(warehouse: Path, cache: Path) -> Path:
         if old != page:
             old.unlink(missing_ok=True)
     return page
+
+
+# dagster-dbt's own name for an invocation's target folder, `<step>-<run id[:7]>-<random[:7]>`
+# under dbt/target/: what versions before 2026-12-05 left there, about 10 MB per dbt step, three
+# steps per refresh, never removed (each business now reuses one folder beside its warehouse)
+LEGACY_TARGET = re.compile(
+    r"(dbt_models|dbt_scored_models|dbt_churn_models)-[0-9a-f]{7}-[0-9a-f]{7}"
+)
+
+
+def prune_legacy_targets(dbt_dir: Path) -> int:
+    """Remove the per-step target folders earlier versions left under ``dbt_dir/target``;
+    returns how many. Nothing of this version writes there."""
+    removed = 0
+    try:
+        entries = list(os.scandir(dbt_dir / "target"))
+    except FileNotFoundError:
+        return 0
+    for entry in entries:
+        if LEGACY_TARGET.fullmatch(entry.name) and entry.is_dir(follow_symlinks=False):
+            shutil.rmtree(entry.path, ignore_errors=True)
+            removed += 1
+    return removed

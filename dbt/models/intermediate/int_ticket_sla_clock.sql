@@ -101,8 +101,8 @@ running as (
 cumulative as (
     select
         *,
-        {{ units_between('second', "opened", "closed") }} / 60.0 as minutes,
-        coalesce(sum({{ units_between('second', "opened", "closed") }} / 60.0) over (
+        {{ units_between('second', "opened", "closed") }} / 60e0 as minutes,
+        coalesce(sum({{ units_between('second', "opened", "closed") }} / 60e0) over (
             partition by ticket_id, metric, instance_id order by opened
             rows between unbounded preceding and 1 preceding), 0) as minutes_before
     from running
@@ -116,7 +116,7 @@ measured as (
         min({{ plus_microseconds('opened', 'cast(round((target_minutes - minutes_before) * 60000000) as bigint)') }})
             filter (where minutes_before < target_minutes and minutes_before + minutes >= target_minutes)
             as breach_at,
-        sum(greatest(0, {{ units_between('second', "opened", "least(closed, stop_at)") }})) / 60.0 as elapsed_minutes
+        sum(greatest(0, {{ units_between('second', "opened", "least(closed, stop_at)") }})) / 60e0 as elapsed_minutes
     from cumulative
     group by ticket_id, metric, instance_id
 ),

@@ -80,7 +80,7 @@ select
         when recency_score <= 2 or coalesce(is_churned_inactive, false)
             or coalesce(is_model_at_risk, false) then
             case
-                when frequency_score >= 4 then 'Can''t lose them'
+                when frequency_score >= 4 then 'Can' || chr(39) || 't lose them'  -- the apostrophe as chr(39): one text for DuckDB and Spark
                 when frequency_score >= 2 then 'At risk'
                 else 'Hibernating'
             end

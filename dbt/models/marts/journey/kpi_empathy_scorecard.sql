@@ -73,16 +73,20 @@ select
     component,
     label,
     weight,
-    round(weight_dec / month_weight, 3)::double as weight_share,
+    -- quotients rounded as decimals to 6 places first: DuckDB divides decimals in floating
+    -- point, Spark in decimal, and a figure that is exactly a half (-1.45) must round the same
+    -- way on both (away from zero, as exact arithmetic says)
+    round(cast(weight_dec / month_weight as decimal(18, 6)), 3)::double as weight_share,
     n,
     value::double as value,
-    round(weight_dec * value / month_weight, 1)::double as points,
-    round(sum(weight_dec * value) over (partition by month) / month_weight, 1)::double
+    round(cast(weight_dec * value / month_weight as decimal(18, 6)), 1)::double as points,
+    round(cast(sum(weight_dec * value) over (partition by month) / month_weight as decimal(18, 6)), 1)::double
         as empathy_score,
     round(value - lag(value) over (partition by component order by month), 1)::double
         as value_change,
-    round(
+    round(cast(
         weight_dec * value / month_weight
-        - lag(weight_dec * value / month_weight) over (partition by component order by month), 1
+        - lag(weight_dec * value / month_weight) over (partition by component order by month)
+        as decimal(18, 6)), 1
     )::double as points_change
 from weighted

@@ -29,7 +29,7 @@ status_business as (
     select
         ticket_id,
         status,
-        sum({{ seconds_in_window() }}) / 60.0 as business_minutes
+        sum({{ seconds_in_window() }}) / 60e0 as business_minutes
     from status_windows
     group by ticket_id, status
 ),
@@ -38,7 +38,7 @@ status_minutes as (
     select
         s.ticket_id,
         s.status,
-        sum({{ units_between('second', "s.span_start", "s.span_end") }}) / 60.0 as calendar_minutes
+        sum({{ units_between('second', "s.span_start", "s.span_end") }}) / 60e0 as calendar_minutes
     from status_spans as s
     group by s.ticket_id, s.status
 ),
@@ -70,7 +70,7 @@ reply_business as (
     select
         ticket_id,
         asked_event_id,
-        sum({{ seconds_in_window() }}) / 60.0 as business_minutes
+        sum({{ seconds_in_window() }}) / 60e0 as business_minutes
     from reply_windows
     group by ticket_id, asked_event_id
 ),
@@ -79,8 +79,8 @@ next_replies as (
     select
         r.ticket_id,
         count(*) as next_replies,
-        avg({{ units_between('second', "r.span_start", "r.span_end") }} / 60.0) as avg_next_reply_minutes,
-        max({{ units_between('second', "r.span_start", "r.span_end") }} / 60.0) as max_next_reply_minutes,
+        avg({{ units_between('second', "r.span_start", "r.span_end") }} / 60e0) as avg_next_reply_minutes,
+        max({{ units_between('second', "r.span_start", "r.span_end") }} / 60e0) as max_next_reply_minutes,
         avg(coalesce(b.business_minutes, 0)) as avg_next_reply_business_minutes,
         max(coalesce(b.business_minutes, 0)) as max_next_reply_business_minutes
     from reply_spans as r
@@ -145,7 +145,7 @@ resolution_windows as (
 first_resolution_business as (
     select
         ticket_id,
-        sum({{ seconds_in_window() }}) / 60.0 as business_minutes
+        sum({{ seconds_in_window() }}) / 60e0 as business_minutes
     from resolution_windows
     group by ticket_id
 )
