@@ -1,5 +1,6 @@
 """The Dagster code location: landing files -> raw -> dbt staging and marts -> checks -> report."""
 
+import datetime as dt
 import json
 import os
 
@@ -53,19 +54,31 @@ refresh_job = dg.define_asset_job(
 )
 
 
+SCHEDULE_CRON = os.environ.get("EMPATHY_SCHEDULE_CRON", "0 6 * * *")
+
+
 @dg.schedule(
     job=refresh_job,
-    cron_schedule=os.environ.get("EMPATHY_SCHEDULE_CRON", "0 6 * * *"),
-    execution_timezone=settings.timezone,
+    # with tenants, a tick a minute: each business is refreshed when the schedule's time comes
+    # in its own time zone (tenancy.due)
+    cron_schedule=SCHEDULE_CRON if TENANTS is None else "* * * * *",
+    execution_timezone=settings.timezone if TENANTS is None else "UTC",
     default_status=dg.DefaultScheduleStatus.RUNNING,
     name="daily_refresh_schedule",
 )
 def daily_schedule(context: dg.ScheduleEvaluationContext):
-    """The daily refresh; with tenants, one run per tenant (the run queue spreads them)."""
+    """The daily refresh; with tenants, one run for each tenant whose local time it is (the run
+    queue spreads them)."""
     if TENANTS is None:
         return dg.RunRequest()
-    names = context.instance.get_dynamic_partitions(tenancy.PARTITIONS.name)
-    return [dg.RunRequest(partition_key=name, run_key=None) for name in sorted(names)]
+    at = context.scheduled_execution_time or dt.datetime.now(dt.UTC)
+    names = context.instance.get_dynamic_partitions(tenancy.PARTITION_SET)
+    due, problems = tenancy.due_tenants(names, SCHEDULE_CRON, at)
+    for problem in problems:
+        context.log.warning(problem)
+    return [
+        dg.RunRequest(partition_key=name, run_key=f"{name}-daily-{fire}") for name, fire in due
+    ] or dg.SkipReason(f"no tenant's local time matches {SCHEDULE_CRON!r} at {at}")
 
 
 @dg.sensor(
@@ -108,7 +121,7 @@ def tenant_requests(context: dg.SensorEvaluationContext) -> dg.SensorResult:
     names, ignored = tenancy.list_tenants(TENANTS)
     for why in ignored:
         context.log.warning(f"tenants folder {TENANTS}: ignored {why}")
-    known = set(context.instance.get_dynamic_partitions(tenancy.PARTITIONS.name))
+    known = set(context.instance.get_dynamic_partitions(tenancy.PARTITION_SET))
     cursor = json.loads(context.cursor) if context.cursor else {}
     requests = []
     for name in names:

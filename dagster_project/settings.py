@@ -174,16 +174,16 @@ class Settings:
         os.environ["EMPATHY_SALT"] = self.salt
         if warning := salt_warning(self.salt):
             print(warning, file=sys.stderr)
-        # Files the refresh writes (warehouse, analyst copy, site, logs) are the service user's
-        # alone; publishing opens the analyst copy and the site to EMPATHY_SHARE_GROUP if set.
         os.environ["EMPATHY_DUCKDB_THREADS"] = str(self.duckdb_threads)
         os.environ["EMPATHY_DUCKDB_MEMORY_LIMIT"] = self.duckdb_memory_limit
         quiet_process()
 
 
 def quiet_process() -> None:
-    """What every process of the product sets whatever business it serves: files private to
-    the service user, and the tools' telemetry and progress bars off."""
+    """What every process of the product sets whatever business it serves: the files a refresh
+    writes (warehouse, analyst copy, site, logs) are the service user's alone (publishing opens
+    the analyst copy and the site to EMPATHY_SHARE_GROUP if set), and the tools' telemetry and
+    progress bars are off."""
     os.umask(0o077)
     os.environ.setdefault("DBT_SEND_ANONYMOUS_USAGE_STATS", "False")
     os.environ.setdefault("DO_NOT_TRACK", "1")

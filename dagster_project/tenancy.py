@@ -16,16 +16,19 @@ processes (Dagster's run launcher); two tenants refresh at once and never share 
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import re
 from collections.abc import Mapping
 from pathlib import Path
 
 import dagster as dg
+from dagster._utils.schedules import cron_string_iterator  # Dagster's own cron reading
 
 from dagster_project.settings import Settings, load_settings, quiet_process
 
 TENANTS_DIR_VAR = "EMPATHY_TENANTS_DIR"
+PARTITION_SET = "tenant"  # the dynamic partition set of the tenants
 TENANT_VAR = "EMPATHY_TENANT"  # set in a run's process: the tenant it refreshes
 PARTITION_TAG = "dagster/partition"
 NAME = re.compile(r"[a-z0-9][a-z0-9_-]{0,62}")
@@ -140,7 +143,34 @@ def run_settings(run: dg.DagsterRun | None) -> Settings:
 
 def partitions() -> dg.DynamicPartitionsDefinition | None:
     """The tenants as a partition set, when EMPATHY_TENANTS_DIR is set."""
-    return dg.DynamicPartitionsDefinition(name="tenant") if tenants_dir() else None
+    return dg.DynamicPartitionsDefinition(name=PARTITION_SET) if tenants_dir() else None
 
 
 PARTITIONS = partitions()
+
+
+def due(cron: str, zone: str, at: dt.datetime) -> str | None:
+    """The schedule's fire time (ISO, in ``zone``) when ``cron`` read in the time zone
+    ``zone`` fires in the minute that ends at ``at``, else None. With tenants the schedule
+    ticks every minute and asks this for each tenant: every business is refreshed at the
+    schedule's local time in its own zone (its profile's), not the deployment's."""
+    fire = next(cron_string_iterator(at.timestamp() - 59, cron, zone))
+    return fire.isoformat() if fire.timestamp() <= at.timestamp() else None
+
+
+def due_tenants(
+    names: list[str], cron: str, at: dt.datetime
+) -> tuple[list[tuple[str, str]], list[str]]:
+    """The tenants whose local time (their profile's zone) matches ``cron`` in the minute that
+    ends at ``at``, with the fire time; and a line for each tenant whose settings could not be
+    read (skipped: one broken profile never stops the others)."""
+    due_now, problems = [], []
+    for name in sorted(names):
+        try:
+            zone = tenant_settings(name).timezone
+        except Exception as exc:
+            problems.append(f"tenant {name}: not scheduled: {type(exc).__name__}: {exc}")
+            continue
+        if fire := due(cron, zone, at):
+            due_now.append((name, fire))
+    return due_now, problems

@@ -43,16 +43,18 @@ PIPELINE_SIGNS = (
     "copy_of(",
     "Home(",
 )
+SHARED_SIGNS = ("published_home", "vendor_homes")  # the session's shared demo homes
 BROWSER_SIGNS = ("chromium", "from tests.reports.cdp", "from tests.reports import cdp")
 SERVICE_SIGNS = ("local_postgres", "aiosmtpd", "ThreadingHTTPServer", "dagster_project.dev")
 
 
 def pytest_collection_modifyitems(config, items):
     seen: dict[Path, tuple[bool, bool, bool]] = {}
+    texts: dict[Path, str] = {}
     for item in items:
         path = Path(item.fspath)
         if path not in seen:
-            text = path.read_text()
+            text = texts[path] = path.read_text()
             seen[path] = (
                 any(sign in text for sign in PIPELINE_SIGNS),
                 any(sign in text for sign in BROWSER_SIGNS),
@@ -70,15 +72,20 @@ def pytest_collection_modifyitems(config, items):
     # Longest files first (pytest-xdist sends whole files, in this order with
     # --no-loadscope-reorder): the slowest file never starts last while the other worker idles
     weights = _file_seconds()
-    items.sort(
-        key=lambda item: (
-            -weights.get(_rel(item), 60.0 if item.get_closest_marker("pipeline") else 1.0)
-        )
+    files = sorted(
+        seen,
+        key=lambda f: -weights.get(f.relative_to(ROOT).as_posix(), 60.0 if seen[f][0] else 1.0),
     )
-
-
-def _rel(item) -> str:
-    return Path(item.fspath).relative_to(ROOT).as_posix()
+    # The workers start on the first two files. The demo home the read-only tests share is
+    # built by the first worker that asks for it while any other that asks waits: when both of
+    # the slowest files ask, the slowest file that does not ask starts second, beside the build.
+    shares = {f: any(sign in texts[f] for sign in SHARED_SIGNS) for f in files}
+    if len(files) > 2 and shares[files[0]] and shares[files[1]]:
+        if independent := [f for f in files[2:] if not shares[f]]:
+            files.remove(independent[0])
+            files.insert(1, independent[0])
+    rank = {f: n for n, f in enumerate(files)}
+    items.sort(key=lambda item: rank[Path(item.fspath)])
 
 
 def _file_seconds() -> dict[str, float]:

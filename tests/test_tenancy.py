@@ -1,5 +1,6 @@
 """Many businesses on one deployment: the tenants folder, each tenant's settings, partitions."""
 
+import datetime as dt
 import os
 import subprocess
 import sys
@@ -7,7 +8,7 @@ import sys
 import pytest
 
 from dagster_project import tenancy
-from dagster_project.settings import load_settings
+from dagster_project.settings import Settings, load_settings
 from tests.conftest import ROOT
 
 
@@ -104,3 +105,62 @@ def test_with_tenants_every_asset_is_a_partition_per_tenant(tmp_path):
     assert out.stdout.strip() == "tenant []"
     # without tenants nothing is partitioned: the project's home is the one business
     assert tenancy.tenants_dir({}) is None and load_settings({}).root == ROOT
+
+
+def test_with_tenants_importing_the_project_never_touches_the_deployment_s_own_business(
+    tmp_path, monkeypatch
+):
+    """The definitions export the deployment's warehouse and salt for dbt only without
+    tenants; with tenants each run enters its own, and the deployment's salt is never made."""
+    deployment = tmp_path / "deployment"
+    deployment.mkdir()
+    monkeypatch.setenv("EMPATHY_HOME", str(deployment))
+    for name in Settings.exported_names():
+        monkeypatch.setenv(name, os.environ.get(name, ""))  # restored after the test
+    for name in ("EMPATHY_WAREHOUSE", "EMPATHY_SALT"):
+        monkeypatch.delenv(name)
+    monkeypatch.setenv("EMPATHY_TENANTS_DIR", str(_tenants(tmp_path)))
+    umask = os.umask(0o022)
+    os.umask(umask)
+    try:
+        tenancy.export_deployment_env(load_settings())
+        assert "EMPATHY_WAREHOUSE" not in os.environ and "EMPATHY_SALT" not in os.environ
+        assert not list(deployment.iterdir())
+        monkeypatch.delenv("EMPATHY_TENANTS_DIR")
+        tenancy.export_deployment_env(load_settings())  # one business: its own, for dbt
+    finally:
+        os.umask(umask)
+    assert os.environ["EMPATHY_WAREHOUSE"] == str(deployment / "warehouse" / "warehouse.duckdb")
+    assert os.environ["EMPATHY_SALT"] == (deployment / "warehouse" / ".salt").read_text().strip()
+
+
+def test_the_daily_schedule_fires_at_each_tenant_s_own_local_time():
+    utc = dt.UTC
+    # 06:00 in Kolkata (UTC+5:30) is 00:30 UTC; in London 06:00 UTC in winter, 05:00 in summer
+    assert tenancy.due("0 6 * * *", "Asia/Kolkata", dt.datetime(2026, 12, 5, 0, 30, tzinfo=utc))
+    assert not tenancy.due("0 6 * * *", "Asia/Kolkata", dt.datetime(2026, 12, 5, 6, 0, tzinfo=utc))
+    assert not tenancy.due("0 6 * * *", "Asia/Kolkata", dt.datetime(2026, 12, 5, 0, 31, tzinfo=utc))
+    assert tenancy.due("0 6 * * *", "Europe/London", dt.datetime(2026, 12, 5, 6, 0, tzinfo=utc))
+    assert tenancy.due("0 6 * * *", "Europe/London", dt.datetime(2026, 7, 5, 5, 0, tzinfo=utc))
+    assert not tenancy.due("0 6 * * *", "Europe/London", dt.datetime(2026, 7, 5, 6, 0, tzinfo=utc))
+    fire = tenancy.due("0 6 * * *", "America/New_York", dt.datetime(2026, 12, 5, 11, 0, tzinfo=utc))
+    assert fire == "2026-12-05T06:00:00-05:00"
+
+
+def test_each_tenant_is_scheduled_in_its_profile_s_zone_and_a_broken_one_is_skipped(
+    tmp_path, monkeypatch
+):
+    root = tmp_path / "tenants"
+    for name, zone in (("delhi", "Asia/Kolkata"), ("leeds", "Europe/London"), ("broken", None)):
+        (root / name).mkdir(parents=True)
+        text = f"name: {name}\ntimezone: {zone}\n" if zone else "timezone: Not/AZone\n"
+        (root / name / "business.yaml").write_text(text)
+    monkeypatch.setenv("EMPATHY_TENANTS_DIR", str(root))
+    at = dt.datetime(2026, 12, 5, 0, 30, tzinfo=dt.UTC)
+    due, problems = tenancy.due_tenants(["leeds", "delhi", "broken"], "0 6 * * *", at)
+    assert due == [("delhi", "2026-12-05T06:00:00+05:30")]
+    assert len(problems) == 1 and problems[0].startswith("tenant broken: not scheduled")
+    later = dt.datetime(2026, 12, 5, 6, 0, tzinfo=dt.UTC)
+    assert tenancy.due_tenants(["leeds", "delhi"], "0 6 * * *", later)[0] == [
+        ("leeds", "2026-12-05T06:00:00+00:00")
+    ]

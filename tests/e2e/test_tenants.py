@@ -141,6 +141,9 @@ def test_three_tenants_refresh_at_once_and_none_sees_another(
         DAGSTER_HOME=str(dagster_home),
         EMPATHY_HOME=str(deployment),
         EMPATHY_TENANTS_DIR=str(tenants),
+        # the landing sensor alone starts the runs: the daily schedule (a tick a minute with
+        # tenants) is set to a time that does not come during the test
+        EMPATHY_SCHEDULE_CRON="0 3 29 2 *",
         EMPATHY_PG_URL=postgres_url,
     )
     log = tmp_path / "daemon.log"
