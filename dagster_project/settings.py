@@ -215,8 +215,9 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         demo_tier=env.get("EMPATHY_DEMO_TIER", "S").upper(),
         full_refresh=env.get("EMPATHY_FULL_REFRESH", "0").lower() in ("1", "true", "yes"),
         demo_bad_rows=env.get("EMPATHY_DEMO_BAD_ROWS", "1") not in ("0", "false", "no"),
-        duckdb_threads=int(env.get("EMPATHY_DUCKDB_THREADS", str(os.cpu_count() or 2))),
-        duckdb_memory_limit=env.get("EMPATHY_DUCKDB_MEMORY_LIMIT", "4GB"),
+        # an empty value (a blank line in an environment file) means the default
+        duckdb_threads=int(env.get("EMPATHY_DUCKDB_THREADS") or os.cpu_count() or 2),
+        duckdb_memory_limit=env.get("EMPATHY_DUCKDB_MEMORY_LIMIT") or "4GB",
         currency=env.get("EMPATHY_CURRENCY_SYMBOL") or profile.currency_symbol,
         # DuckDB storage format of the analyst copy: v1.1.0 opens in DuckDB 1.1 and later
         analytics_storage_version=env.get("EMPATHY_ANALYTICS_STORAGE_VERSION", "v1.1.0"),

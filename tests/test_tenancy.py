@@ -164,3 +164,10 @@ def test_each_tenant_is_scheduled_in_its_profile_s_zone_and_a_broken_one_is_skip
     assert tenancy.due_tenants(["leeds", "delhi"], "0 6 * * *", later)[0] == [
         ("leeds", "2026-12-05T06:00:00+00:00")
     ]
+    # the zone is read again when the profile changes (the schedule asks every minute)
+    (root / "leeds" / "business.yaml").write_text("name: leeds\ntimezone: America/New_York\n")
+    assert tenancy.due_tenants(["leeds", "delhi"], "0 6 * * *", later)[0] == []
+    eleven = dt.datetime(2026, 12, 5, 11, 0, tzinfo=dt.UTC)
+    assert tenancy.due_tenants(["leeds"], "0 6 * * *", eleven)[0] == [
+        ("leeds", "2026-12-05T06:00:00-05:00")
+    ]
