@@ -116,14 +116,15 @@ def landing_sensor(context: dg.SensorEvaluationContext):
 
 def tenant_requests(context: dg.SensorEvaluationContext) -> dg.SensorResult:
     """One refresh per tenant whose landing files, configuration or settings changed since its
-    last publish; the partition set follows the tenant folders. A tenant whose settings cannot
+    last publish, with an observation of each of its landing folders that changed; the
+    partition set follows the tenant folders. A tenant whose settings cannot
     be read is named in the log and skipped; the others go on."""
     names, ignored = tenancy.list_tenants(TENANTS)
     for why in ignored:
         context.log.warning(f"tenants folder {TENANTS}: ignored {why}")
     known = set(context.instance.get_dynamic_partitions(tenancy.PARTITION_SET))
     cursor = json.loads(context.cursor) if context.cursor else {}
-    requests = []
+    requests, observations = [], []
     for name in names:
         try:
             env = tenancy.tenant_env(name)
@@ -138,6 +139,9 @@ def tenant_requests(context: dg.SensorEvaluationContext) -> dg.SensorResult:
         if cursor.get(name) == current.digest:
             continue  # already requested for these files and settings
         cursor[name] = current.digest
+        # the tenant's landing folders that changed, as observations of its partitions
+        states = landing_states(tenant.landing, contracts, settings.contracts_dir)
+        observations += new_observations(states, context.instance, partition=name)
         requests.append(
             dg.RunRequest(
                 partition_key=name,
@@ -150,6 +154,7 @@ def tenant_requests(context: dg.SensorEvaluationContext) -> dg.SensorResult:
     removed = sorted(known - set(names))
     return dg.SensorResult(
         run_requests=requests,
+        asset_events=observations,
         dynamic_partitions_requests=[
             *([tenancy.PARTITIONS.build_add_request(added)] if added else []),
             *([tenancy.PARTITIONS.build_delete_request(removed)] if removed else []),

@@ -223,12 +223,12 @@ def _refresh(fingerprint: str, tenant: str | None = None) -> int:
     instance = dg.DagsterInstance.get()
     for run_id in fail_dead_runs(instance, refresh_job.name):
         print(f"Run {run_id} had died unfinished; marked failed.", file=sys.stderr)
-    # the landing folders that changed, as this refresh found them (the graph's first nodes)
-    states = landing_states(settings.landing, contracts, settings.contracts_dir)
-    for event in new_observations(states, instance):
-        instance.report_runless_asset_event(event)
     if tenant and not instance.has_dynamic_partition(tenancy.PARTITIONS.name, tenant):
         instance.add_dynamic_partitions(tenancy.PARTITIONS.name, [tenant])
+    # the landing folders that changed, as this refresh found them (the graph's first nodes)
+    states = landing_states(settings.landing, contracts, settings.contracts_dir)
+    for event in new_observations(states, instance, partition=tenant):
+        instance.report_runless_asset_event(event)
     result = defs.resolve_job_def(refresh_job.name).execute_in_process(
         instance=instance,
         partition_key=tenant,

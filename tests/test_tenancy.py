@@ -87,14 +87,15 @@ def test_a_run_process_belongs_to_one_tenant(tmp_path):
 
 
 def test_with_tenants_every_asset_is_a_partition_per_tenant(tmp_path):
-    """The same code location, partitioned: the refresh job, every materializable asset."""
+    """The same code location, partitioned: the refresh job, every asset (the landing folders
+    too, which Dagster only observes)."""
     root = _tenants(tmp_path)
     code = (
         "from dagster_project.definitions import defs\n"
         "job = defs.resolve_job_def('daily_refresh')\n"
         "graph = defs.resolve_asset_graph()\n"
         "unpartitioned = [k.to_user_string() for k in graph.get_all_asset_keys()\n"
-        "    if graph.get(k).is_materializable and graph.get(k).partitions_def is None]\n"
+        "    if graph.get(k).partitions_def is None]\n"
         "print(job.partitions_def.name, unpartitioned)\n"
     )
     env = {**os.environ, "EMPATHY_TENANTS_DIR": str(root)}
@@ -171,3 +172,48 @@ def test_each_tenant_is_scheduled_in_its_profile_s_zone_and_a_broken_one_is_skip
     assert tenancy.due_tenants(["leeds"], "0 6 * * *", eleven)[0] == [
         ("leeds", "2026-12-05T06:00:00-05:00")
     ]
+
+
+def test_the_sensor_observes_each_tenant_s_landing_folders_that_changed(tmp_path):
+    """With tenants the landing sensor records an observation of a landing folder as one
+    tenant's partition, compared with that tenant's last observation only."""
+    root = _tenants(tmp_path)
+    code = (
+        "import json, sys, dagster as dg\n"
+        "from dagster_project.definitions import landing_sensor\n"
+        "instance = dg.DagsterInstance.ephemeral()\n"
+        "def tick():\n"
+        "    result = landing_sensor(dg.build_sensor_context(instance=instance))\n"
+        "    for event in result.asset_events:\n"
+        "        instance.report_runless_asset_event(event)\n"
+        "    return sorted((e.partition, e.asset_key.path[1], e.metadata['files'].value)\n"
+        "        for e in result.asset_events)\n"
+        "print(json.dumps(tick()))\n"
+        "print(json.dumps(tick()))\n"
+        "(root / 'south-2/landing/nps_responses').mkdir(parents=True)\n"
+        "(root / 'south-2/landing/nps_responses/nps_2026-11.csv').write_text('x\\n')\n"
+        "print(json.dumps(tick()))\n"
+    ).replace("(root", f"(__import__('pathlib').Path({str(root)!r})")
+    (root / "north" / "landing" / "crm_customers").mkdir()
+    (root / "north" / "landing" / "crm_customers" / "customers.csv").write_text("a\n1\n")
+    env = {**os.environ, "EMPATHY_TENANTS_DIR": str(root), "EMPATHY_SALT": ""}
+    out = subprocess.run(
+        [sys.executable, "-c", code], env=env, cwd=ROOT, capture_output=True, text=True
+    )
+    assert out.returncode == 0, out.stderr
+    import json
+
+    first, again, after_a_file = (json.loads(line) for line in out.stdout.splitlines())
+    # every folder of every tenant at first; north's customers folder holds its one file
+    from dagster_project.contracts import load_contracts
+
+    folders = sorted(load_contracts(ROOT / "data_contracts"))
+    assert first == sorted(
+        [t, f, int(t == "north" and f == "crm_customers")]
+        for t in ("north", "south-2")
+        for f in folders
+    )
+    # nothing changed: nothing observed again, for either tenant
+    assert again == []
+    # a file lands for south-2: only its NPS folder, as its partition, is observed again
+    assert after_a_file == [["south-2", "nps_responses", 1]]

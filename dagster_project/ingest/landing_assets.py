@@ -6,6 +6,8 @@ An observation records how many files there are, their bytes, the newest file's 
 data version that changes whenever a file is added, changed or removed (from ``lstat``: file
 contents are read by the refresh, not here). The landing sensor records an observation of each
 folder that changed when it requests a refresh, and ``make run`` does the same before it runs.
+With tenants each landing asset is partitioned like every other asset: an observation is of one
+tenant's folder (its partition), compared with that tenant's last observation only.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ from pathlib import Path
 
 import dagster as dg
 
+from dagster_project import tenancy
 from dagster_project.contracts import Contract
 from dagster_project.ingest.formats import load_formats, plan_landing
 
@@ -65,25 +68,37 @@ def observation_metadata(state: LandingState) -> dict:
     return meta
 
 
-def _last_version(instance: dg.DagsterInstance, key: dg.AssetKey) -> str | None:
-    """The version of the files at the last recorded observation of a landing folder."""
-    records = instance.fetch_observations(key, limit=1).records
+def _last_version(
+    instance: dg.DagsterInstance, key: dg.AssetKey, partition: str | None
+) -> str | None:
+    """The version of the files at the last recorded observation of a landing folder (of one
+    tenant's, with tenants)."""
+    where = dg.AssetRecordsFilter(key, asset_partitions=[partition] if partition else None)
+    records = instance.fetch_observations(where, limit=1).records
     observation = records[0].asset_observation if records else None
     value = observation.metadata.get(VERSION_KEY) if observation else None
     return value.value if value is not None else None
 
 
 def new_observations(
-    states: dict[str, LandingState], instance: dg.DagsterInstance | None
+    states: dict[str, LandingState],
+    instance: dg.DagsterInstance | None,
+    partition: str | None = None,
 ) -> list[dg.AssetObservation]:
     """An observation of each landing folder whose files changed since the last one recorded in
-    ``instance`` (every folder when there is no instance or no earlier observation). No Dagster
+    ``instance`` (every folder when there is no instance or no earlier observation); with
+    tenants, of the tenant ``partition``'s folders, against that tenant's last ones. No Dagster
     data version: the landing assets are external (Dagster never observes them itself), and a
     data version on them would mark every raw asset "unsynced"."""
     return [
-        dg.AssetObservation(asset_key=landing_key(name), metadata=observation_metadata(state))
+        dg.AssetObservation(
+            asset_key=landing_key(name),
+            metadata=observation_metadata(state),
+            partition=partition,
+        )
         for name, state in states.items()
-        if instance is None or _last_version(instance, landing_key(name)) != state.version
+        if instance is None
+        or _last_version(instance, landing_key(name), partition) != state.version
     ]
 
 
@@ -95,6 +110,7 @@ def landing_specs(contracts: dict[str, Contract]) -> list[dg.AssetSpec]:
             landing_key(c.name),
             group_name="landing",
             kinds={"csv"},
+            partitions_def=tenancy.PARTITIONS,
             description=f"Landing files of {c.title}: landing/{c.name}/ and the vendor exports "
             f"in landing/ whose format feeds {c.name} (data_contracts/vendors/). A new file is "
             + (

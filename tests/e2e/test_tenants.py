@@ -240,6 +240,20 @@ def test_three_tenants_refresh_at_once_and_none_sees_another(
         for name, home in homes.items()
     }
     assert len(set(revenues.values())) == 3, revenues  # three businesses, three sets of figures
+    # the sensor recorded each tenant's landing folders as that tenant's partitions: the last
+    # observation of each folder is of the files that tenant's warehouse loaded
+    from dagster_project.contracts import load_contracts
+    from dagster_project.ingest.landing_assets import VERSION_KEY, landing_key, landing_states
+
+    contracts = load_contracts(ROOT / "data_contracts")
+    for name, home in homes.items():
+        states = landing_states(home / "landing", contracts, ROOT / "data_contracts")
+        for folder, state in states.items():
+            where = dg.AssetRecordsFilter(landing_key(folder), asset_partitions=[name])
+            (record,) = instance.fetch_observations(where, limit=1).records
+            seen = record.asset_observation.metadata
+            assert seen[VERSION_KEY].value == state.version, (name, folder)
+            assert seen["files"].value == state.files, (name, folder)
     # the broken tenant published nothing, and the ignored folder got no run
     assert not (tenants / BROKEN / "site").exists()
     assert not list(deployment.iterdir()), list(deployment.rglob("*"))
